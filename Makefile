@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.multivae-installed
 NB_WORKERS ?= 2
 
-.PHONY: install demo test check-sync nbtest docs docs-check bench-quick bench clean
+.PHONY: install demo test check-sync nbtest readme docs docs-check bench-quick bench clean
 
 $(STAMP): setup.py settings.ini
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ check-sync: $(STAMP)
 
 nbtest: $(STAMP)
 	$(BIN)/nbdev_test --n_workers $(NB_WORKERS) --timing
+
+## README.md from nbs/index.ipynb
+readme: $(STAMP)
+	$(BIN)/python .ci/build_readme.py
 
 ## local docs without Quarto (HTML pages + screenshots check)
 docs: $(STAMP)

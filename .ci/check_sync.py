@@ -23,6 +23,8 @@ with tempfile.TemporaryDirectory() as tmp:
             elif not filecmp.cmp(old, new, shallow=False):
                 fix = "nbdev_export" if sub == "multivae" else "nbdev_clean"
                 problems.append(f"{old.relative_to(root)} differs from its notebook (run {fix})")
+    readme = subprocess.run([sys.executable, str(root/'.ci'/'build_readme.py'), '--check'], capture_output=True, text=True)
+    if readme.returncode: problems.append(readme.stdout.strip())
     if problems:
         print("Notebooks and library are not in sync or not clean:", *problems, sep="\n  ")
         sys.exit(1)
