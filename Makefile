@@ -28,7 +28,7 @@ demo: $(STAMP)
 test: $(STAMP) check-sync nbtest
 
 check-sync: $(STAMP)
-	@PATH=$(BIN):$$PATH $(BIN)/python .ci/check_sync.py
+	@$(BIN)/python .ci/check_sync.py
 
 nbtest: $(STAMP)
 	$(BIN)/nbdev_test --n_workers $(NB_WORKERS) --timing

@@ -13,8 +13,9 @@ with tempfile.TemporaryDirectory() as tmp:
     for name in ["settings.ini", "setup.py"]: shutil.copy(root/name, tmp/name)
     shutil.copytree(root/"nbs", tmp/"nbs", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "_proc"))
     shutil.copytree(root/"multivae", tmp/"multivae", ignore=shutil.ignore_patterns("__pycache__"))
-    for cmd in (["nbdev_export"], ["nbdev_clean"]):
-        subprocess.run(cmd, cwd=tmp, check=True)
+    bindir = Path(sys.executable).parent  # the venv's nbdev commands
+    for cmd in ("nbdev_export", "nbdev_clean"):
+        subprocess.run([str(bindir/cmd)], cwd=tmp, check=True)
     problems = []
     for sub, pattern in [("multivae", "*.py"), ("nbs", "*.ipynb")]:
         for new in sorted((tmp/sub).rglob(pattern)):
