@@ -28,16 +28,17 @@ Usage: python .ci/build_docs.py [--out docs_html] [--force] [--keep-going] [--wo
 """
 from __future__ import annotations
 
-import argparse, base64, html, json, os, re, shutil, sys, time, traceback, warnings
+import argparse, html, json, os, re, shutil, sys, time, traceback, warnings
 from concurrent.futures import ProcessPoolExecutor, TimeoutError as FutureTimeout
 from configparser import ConfigParser
 from multiprocessing import get_context
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROC_TIMEOUT_S = 300  # one notebook's nbdev processing (it imports the library and runs its show_doc cells)
-MATHJAX_QUERY = "?config=TeX-AMS_CHTML-full,Safe"
-MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/MathJax.js" + MATHJAX_QUERY
+PROC_TIMEOUT_S = int(os.environ.get("DOCS_PROC_TIMEOUT", 300))  # one notebook's nbdev processing (it imports the library and runs its show_doc cells)
+SLOW_PROC_S = 20      # warn when processing one notebook takes longer than this
+LONG_OUTPUT_LINES = 60  # warn about stream outputs longer than this
+MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/MathJax.js"
 
 
 # ----------------------------------------------------------------------------------------------------- configuration
@@ -47,9 +48,9 @@ def read_settings() -> dict:
     return dict(cp["DEFAULT"])
 
 
-def read_quarto() -> dict:
+def read_quarto(path: Path) -> dict:
     import yaml
-    return yaml.safe_load((ROOT / "_quarto.yml").read_text()) or {}
+    return yaml.safe_load(path.read_text()) or {}
 
 
 def html_name(nb_rel: str) -> str:
@@ -99,22 +100,48 @@ def _nbdev_process(src: str, exec_showdoc: bool = True) -> str:
     return nb2str(nb)
 
 
-def _worker(src: str) -> tuple[str, str | None, str | None]:
-    "(processed json, error, fallback json): on failure, the notebook processed without executing anything."
-    try: return _nbdev_process(src), None, None
+def mixed_import_cells(src: Path) -> list[str]:
+    """Cells that nbdev's docs processing runs whole because they mix imports with other code (`_do_eval` in
+    nbdev.processors, which only warns): slow, and they fail when they need a variable from an earlier cell."""
+    import ast
+    try: nb = json.loads(src.read_text())
+    except Exception: return []
+    out, cells = [], [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+    srcs = ["".join(c["source"]) if isinstance(c.get("source"), list) else c.get("source", "") for c in cells]
+    # nbdev executes cells only in notebooks with docs: an export cell or a show_doc call (`add_show_docs`)
+    if not any(re.search(r"^\s*#\|\s*(export|exports|exec_doc)\b", t, re.MULTILINE) or
+               re.search(r"^show_doc", t, re.MULTILINE) for t in srcs): return []
+    for code in srcs:
+        d, body = _cell_directives(code)
+        if d.get("eval") == "false" or "nbdev_export()" in code or {"export", "exports", "exporti", "exec_doc"} & set(
+                k for k in re.findall(r"^\s*#\|\s*(\w+)", code, re.MULTILINE)): continue  # (these run anyway)
+        try: tree = ast.parse(body)
+        except SyntaxError: continue
+        nodes = list(ast.walk(tree))
+        if any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in nodes) and \
+                any(isinstance(n, (ast.Expr, ast.Assign)) for n in nodes):
+            out.append(f"{_cell_ref(body)} mixes imports with other code, so nbdev runs all of it while building the "
+                       f"docs (slow, and it fails if it needs an earlier cell's variables): put the imports in a "
+                       f"cell of their own")
+    return out
+
+
+def _worker(src: str) -> tuple[str | None, str | None, str | None, list, float]:
+    "(processed json, error, fallback json, notes, seconds): on failure, the notebook processed without executing."
+    t0, notes = time.time(), []
+    try: return _nbdev_process(src), None, None, notes, time.time() - t0
     except BaseException as e:
         err = "".join(traceback.format_exception_only(type(e), e)).strip()
         cause = e.__cause__ or e.__context__
         if cause is not None: err += "\n  caused by: " + "".join(traceback.format_exception_only(type(cause), cause)).strip()
         try: fb = _nbdev_process(src, exec_showdoc=False)
         except BaseException: fb = None
-        return None, err, fb
+        return None, err, fb, notes, time.time() - t0
 
 
-def process_notebooks(pages: list[dict], workers: int, force: bool) -> None:
+def process_notebooks(pages: list[dict], workers: int, force: bool, cache: Path) -> None:
     "Fill page['proc'] (processed notebook JSON) and page['error'] for each page whose notebook exists."
-    cache = ROOT / "_proc"
-    deps = [ROOT / "settings.ini", Path(__file__)]
+    deps = [ROOT / "settings.ini"]  # (--force after changing _nbdev_process below)
     try:
         import nbdev.processors
         deps.append(Path(nbdev.processors.__file__))
@@ -131,13 +158,29 @@ def process_notebooks(pages: list[dict], workers: int, force: bool) -> None:
             pg["proc"], pg["cached"] = dst.read_text(), True
         else: todo.append(pg)
     if not todo: return
-    ctx = get_context("spawn")  # a fresh interpreter per worker, as nbdev does (show_doc runs library code)
+    # A fresh interpreter per worker, as nbdev does (show_doc runs library code). The task function is sent by
+    # module name: execnb's IPython shell replaces the worker's __main__, so `__main__._worker` would not resolve.
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import build_docs
+    ctx = get_context("spawn")
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=ctx) as ex:
-        futs = [(pg, ex.submit(_worker, str(pg["src_path"]))) for pg in todo]
+        futs = [(pg, ex.submit(build_docs._worker, str(pg["src_path"]))) for pg in todo]
+        stuck = False
         for pg, fut in futs:
-            try: proc, err, fb = fut.result(timeout=PROC_TIMEOUT_S)
-            except FutureTimeout: proc, err, fb = None, f"nbdev processing took over {PROC_TIMEOUT_S} s", None
+            notes, secs = [], None
+            try:
+                if stuck and not fut.done(): raise FutureTimeout
+                proc, err, fb, notes, secs = fut.result(timeout=PROC_TIMEOUT_S)
+            except FutureTimeout:
+                proc, err, fb = None, ("not processed: the workers were stopped after another notebook timed out"
+                                       if stuck else f"nbdev processing did not finish within {PROC_TIMEOUT_S} s"), None
+                if not stuck:  # stop the pool's worker processes (started above), so that the build ends
+                    stuck = True
+                    for p in list(getattr(ex, "_processes", {}).values()): p.terminate()
             except Exception as e: proc, err, fb = None, f"{type(e).__name__}: {e}", None
+            pg["proc_notes"], pg["proc_seconds"] = notes, secs
+            if secs is not None and secs > SLOW_PROC_S:
+                notes.append(f"nbdev processing took {secs:.0f} s (a few seconds is normal: see the cells above)")
             if proc is not None:
                 pg["proc"] = proc
                 pg["proc_path"].parent.mkdir(parents=True, exist_ok=True)
@@ -177,25 +220,44 @@ def fix_markdown(md: str) -> str:
     "Translate the Pandoc/Quarto markdown that nbdev emits into what nbconvert's markdown renderer understands."
     if not md: return md
 
-    def link(m):
+    def link(m):  # alone on its line (show_doc's [source] link): an HTML block; inline: a plain markdown link
         text, url, attrs = m.groups()
-        return f'<a href="{html.escape(url)}" {_attrs_to_html(attrs)}>{html.escape(text)}</a>'
+        line_start = m.string.rfind("\n", 0, m.start()) + 1
+        line_end = m.string.find("\n", m.end()) % (len(m.string) + 1)
+        if m.string[line_start:m.start()].strip() or m.string[m.end():line_end].strip(): return f"[{text}]({url})"
+        return (f'<div class="docs-link-block"><a href="{html.escape(url)}" {_attrs_to_html(attrs)}>'
+                f'{html.escape(text)}</a></div>\n')
     md = _re_link_attrs.sub(link, md)
     md = _re_heading_attrs.sub(r"\1", md)
-    lines, out, in_code = md.split("\n"), [], False
-    for ln in lines:
-        if ln.lstrip().startswith("```"): in_code = not in_code
+    # Pandoc fenced divs (`::: {.callout-note}` ... `:::`, nestable): each becomes one complete HTML block with its
+    # content rendered here (nbconvert renders an opening <div> on its own as an empty, closed element).
+    stack, in_code = [[]], False
+    for ln in md.split("\n"):
+        if ln.lstrip().startswith(("```", "~~~")): in_code = not in_code
         m = None if in_code else _re_fence_open.match(ln)
-        if m and m.group(2):
-            a = _attrs_to_html(m.group(2) if (m.group(2).startswith((".", "#")) or "=" in m.group(2))
-                               else "." + m.group(2))
-            cls = re.search(r'class="([^"]*)"', a)
-            if cls and "callout" in cls.group(1):
-                a = a.replace(f'class="{cls.group(1)}"', f'class="{cls.group(1)} docs-callout"')
-            out += ["", f"<div {a}>", ""]
-        elif m: out += ["", "</div>", ""]
-        else: out.append(ln)
-    return "\n".join(out)
+        if m and m.group(2): stack.append([ln]); continue
+        if m and len(stack) > 1:
+            lines = stack.pop()
+            stack[-1].append(_fenced_div_html(lines[0], "\n".join(lines[1:])))
+            continue
+        stack[-1].append(ln)
+    while len(stack) > 1:  # unclosed fence: keep the text as it was
+        lines = stack.pop(); stack[-1].extend(lines)
+    return "\n".join(stack[0])
+
+
+def _fenced_div_html(open_line: str, body: str) -> str:
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+    attrs = _re_fence_open.match(open_line).group(2)
+    a = _attrs_to_html(attrs if (attrs.startswith((".", "#")) or "=" in attrs) else "." + attrs)
+    cls = re.search(r'class="([^"]*)"', a)
+    if cls and "callout" in cls.group(1):
+        a = a.replace(f'class="{cls.group(1)}"', f'class="{cls.group(1)} docs-callout"')
+    title = re.search(r'title="([^"]*)"', a)
+    head = f'<div class="docs-callout-title">{title.group(1)}</div>' if title else ""
+    inner = markdown2html_mistune(body)
+    inner = re.sub(r"\n\s*\n", "\n", inner)  # no blank line: the HTML block must not end early
+    return f"\n<div {a}>{head}{inner}</div>\n"
 
 
 def _cell_directives(src: str) -> tuple[dict, str]:
@@ -208,6 +270,11 @@ def _cell_directives(src: str) -> tuple[dict, str]:
         elif not lines[i].strip(): i += 1
         else: break
     return d, "\n".join(lines[i:]).strip("\n")
+
+
+def _cell_ref(src: str) -> str:
+    first = next((l.strip() for l in src.splitlines() if l.strip()), "")
+    return f"the cell `{first[:60]}`"
 
 
 def translate(nb) -> tuple[dict, list[str]]:
@@ -236,7 +303,10 @@ def translate(nb) -> tuple[dict, list[str]]:
             d, body = _cell_directives(src)
             if d.get("include") == "false": continue
             tags = list(cell.metadata.get("tags", []))
-            if d.get("echo") == "false" or not body.strip(): tags.append("remove_input")
+            if d.get("echo") == "false" or not body.strip():
+                tags.append("remove_input")
+                if any("text/markdown" in (o.get("data") or {}) for o in cell.get("outputs", [])):
+                    tags.append("docs-showdoc")
             if d.get("output") == "false": tags.append("remove_output")
             if "code-fold" in d and d["code-fold"] != "false":
                 cell.metadata["docs_fold"] = {"open": d["code-fold"] == "show",
@@ -245,7 +315,12 @@ def translate(nb) -> tuple[dict, list[str]]:
             outs = []
             for o in cell.get("outputs", []):
                 if o.get("output_type") == "error":
-                    notes.append(f"cell {i}: error output {o.get('ename')}: {o.get('evalue')}"[:200])
+                    notes.append(f"{_cell_ref(body)}: error output {o.get('ename')}: {o.get('evalue')}"[:240])
+                if o.get("output_type") == "stream":
+                    n_lines = ("".join(o.get("text", "")) if isinstance(o.get("text"), list) else o.get("text", "")).count("\n")
+                    if n_lines > LONG_OUTPUT_LINES:
+                        notes.append(f"{_cell_ref(body)}: {o.get('name')} output of {n_lines} lines (shown in a "
+                                     f"scroll box; consider printing less)")
                 data = o.get("data") or {}
                 if "text/markdown" in data:
                     md = data["text/markdown"]
@@ -303,9 +378,13 @@ main.docs-main { margin-left: var(--docs-nav-w); padding: 1.5rem 2.5rem 4rem 2.5
   border-top: 1px solid var(--docs-border); }
 .docs-pager a { color: var(--docs-accent); text-decoration: none; }
 /* notebook cells */
+.docs-main, .docs-main *, .docs-main *::before, .docs-main *::after { box-sizing: border-box; }
 .docs-main .jp-Cell { padding: 0; margin: 0 0 .9rem 0; }
 .docs-main .jp-Cell-inputWrapper, .docs-main .jp-Cell-outputWrapper { display: block; }
-.docs-main .jp-InputArea, .docs-main .jp-OutputArea-child { display: block; }
+.docs-main .jp-InputArea, .docs-main .jp-OutputArea-child, .docs-main .jp-InputArea-editor,
+.docs-main .jp-OutputArea-output { display: block; width: auto; }
+.docs-main .jp-RenderedHTMLCommon { padding-left: 0; }
+.docs-main .jp-OutputArea-executeResult .jp-RenderedText.jp-OutputArea-output { padding-top: 0; }
 .docs-main .jp-InputPrompt, .docs-main .jp-OutputPrompt { display: none; }
 .docs-main .jp-RenderedHTMLCommon { font-size: 16px; line-height: 1.6; padding-right: 0; color: #24292f; }
 .docs-main .jp-RenderedHTMLCommon p { margin: 0 0 .8rem 0; }
@@ -317,7 +396,7 @@ main.docs-main { margin-left: var(--docs-nav-w); padding: 1.5rem 2.5rem 4rem 2.5
 .docs-main .jp-RenderedHTMLCommon code { background: #eff1f3; padding: .1em .3em; border-radius: 4px; font-size: 88%; }
 .docs-main .jp-RenderedHTMLCommon pre code { background: none; padding: 0; font-size: inherit; }
 .docs-main .jp-RenderedHTMLCommon pre { background: var(--docs-code-bg); border: 1px solid var(--docs-border);
-  border-radius: 6px; padding: .6rem .8rem; overflow-x: auto; font-size: 13.5px; }
+  border-radius: 6px; padding: .6rem .8rem; overflow-x: auto; font-size: 13.5px; margin: .4rem 0 1rem 0; }
 .docs-main .jp-CodeCell .jp-InputArea-editor { background: var(--docs-code-bg); border: 1px solid var(--docs-border);
   border-radius: 6px; padding: .35rem .6rem; overflow-x: auto; }
 .docs-main .jp-CodeCell .jp-InputArea-editor pre { font-size: 13.5px; line-height: 1.45; white-space: pre; }
@@ -325,8 +404,7 @@ main.docs-main { margin-left: var(--docs-nav-w); padding: 1.5rem 2.5rem 4rem 2.5
 .docs-main .jp-OutputArea-output { overflow-x: auto; }
 .docs-main .jp-RenderedText pre { font-size: 13px; line-height: 1.4; margin: 0; padding: .3rem .7rem;
   border-left: 3px solid #f0b49c; white-space: pre-wrap; word-break: break-word; }
-.docs-main .jp-RenderedText[data-mime-type="application/vnd.jupyter.stdout"] pre,
-.docs-main .jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"] pre { max-height: 26em; overflow-y: auto; }
+.docs-main .jp-OutputArea-child:not(.jp-OutputArea-executeResult) .jp-RenderedText pre { max-height: 30em; overflow-y: auto; }
 .docs-main .jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"] { background: #fff8f0; }
 .docs-main .docs-output-error .jp-RenderedText { background: #ffebe9; }
 .docs-main .jp-RenderedImage { text-align: left; }
@@ -337,20 +415,30 @@ main.docs-main { margin-left: var(--docs-nav-w); padding: 1.5rem 2.5rem 4rem 2.5
   padding: .25rem .6rem; text-align: right; vertical-align: top; }
 .docs-main .jp-RenderedHTMLCommon thead th, .docs-main .jp-RenderedHTMLCommon tbody th { background: #f6f8fa; }
 .docs-main .jp-RenderedHTMLCommon tbody tr:nth-child(even) td { background: #fbfcfd; }
-.docs-main .jp-RenderedMarkdown.jp-OutputArea-output table td, .docs-main .jp-MarkdownOutput table td { text-align: left; }
-/* show_doc blocks (nbdev): separate each documented symbol */
-.docs-main .jp-RenderedMarkdown.jp-OutputArea-output > hr:first-child { display: none; }
-.docs-main .jp-CodeCell.jp-mod-noInput .jp-RenderedMarkdown.jp-OutputArea-output { border-left: 3px solid #c9d8ea;
-  padding: .1rem 0 .2rem .9rem; margin: 1rem 0 .6rem 0; }
-.docs-main .jp-CodeCell.jp-mod-noInput .jp-RenderedMarkdown h3, .docs-main .jp-CodeCell.jp-mod-noInput .jp-RenderedMarkdown h4 {
-  margin-top: .2rem; font-family: var(--jp-code-font-family); font-size: 1.15rem; }
+.docs-main .jp-RenderedMarkdown table th, .docs-main .jp-RenderedMarkdown table td { text-align: left; }
+.docs-main .jp-RenderedMarkdown table td:first-child code { white-space: nowrap; }
+.docs-title code { font-size: 90%; background: #eff1f3; padding: .05em .3em; border-radius: 4px; font-style: normal; }
+/* show_doc blocks (nbdev): one framed block per documented symbol */
+.docs-main .celltag_docs-showdoc .jp-RenderedMarkdown.jp-OutputArea-output > hr:first-child { display: none; }
+.docs-main .celltag_docs-showdoc .jp-RenderedMarkdown.jp-OutputArea-output { border-left: 3px solid #9ebfe0;
+  background: #fafcfe; padding: .4rem .9rem .2rem .9rem; margin: 1.2rem 0 .5rem 0; }
+.docs-main .celltag_docs-showdoc .jp-RenderedMarkdown h2, .docs-main .celltag_docs-showdoc .jp-RenderedMarkdown h3,
+.docs-main .celltag_docs-showdoc .jp-RenderedMarkdown h4 { margin: .1rem 0 .4rem 0; border: none; padding: 0;
+  font-family: var(--jp-code-font-family); font-size: 1.12rem; font-weight: 700; }
+.docs-main .celltag_docs-showdoc .jp-RenderedMarkdown pre { background: #fff; font-size: 13px; }
+.docs-main .celltag_docs-showdoc .jp-RenderedMarkdown p:last-child { margin-bottom: .3rem; }
+.docs-main .docs-link-block { height: 0; }
+.docs-main .docs-link-block a { position: relative; top: .3rem; }
 .docs-main .celltag_docs-box { border: 1px solid var(--docs-border); border-radius: 6px; padding: .4rem .8rem; }
 .docs-main details.docs-fold > summary { cursor: pointer; color: #57606a; font-size: 14px; margin-bottom: .3rem; }
-.docs-main .docs-callout { border-left: 4px solid #5b9bd5; background: #f3f8fd; padding: .5rem 1rem; margin: .8rem 0;
+.docs-main .docs-callout { width: auto; max-width: none; border-left: 4px solid #5b9bd5; background: #f3f8fd; padding: .5rem 1rem; margin: .8rem 0;
   border-radius: 0 6px 6px 0; }
 .docs-main .callout-warning, .docs-main .callout-caution { border-left-color: #e0a030; background: #fff9ec; }
 .docs-main .callout-important { border-left-color: #d0453a; background: #fdf1f0; }
 .docs-main .callout-tip { border-left-color: #3c9a5f; background: #f1f9f4; }
+.docs-main .docs-callout h1, .docs-main .docs-callout h2, .docs-main .docs-callout h3, .docs-main .docs-callout h4,
+.docs-main .docs-callout-title { font-size: 1rem; font-weight: 700; border: none; margin: .2rem 0 .4rem 0; padding: 0; }
+.docs-main .docs-callout p:last-child { margin-bottom: .2rem; }
 .docs-main a.anchor-link { display: none; }
 .docs-index-list { padding-left: 0; list-style: none; }
 .docs-index-list li { margin: 0 0 .7rem 0; }
@@ -364,6 +452,7 @@ main.docs-main { margin-left: var(--docs-nav-w); padding: 1.5rem 2.5rem 4rem 2.5
 
 TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{{ resources.docs.mathjax }}{%- endblock html_head_js_mathjax -%}
 {% block extra_css %}<style type="text/css">{{ resources.docs.css }}</style>{% endblock extra_css %}
 {%- block html_head_css -%}
 <style type="text/css">{{ resources.docs.css_after }}</style>
@@ -405,7 +494,7 @@ def nav_html(pages, current, site_title, site_desc, here: str) -> str:
         if pg["section"] != section:
             section = pg["section"]
             if section: parts.append(f'<li class="docs-nav-section">{html.escape(section)}</li>')
-        label = html.escape(pg["title"])
+        label = html.escape(pg["title"].replace("`", ""))
         if pg["exists"] or pg["output"] == "index.html":
             cls = ' class="docs-current"' if pg is current else ""
             parts.append(f'<li><a href="{rel(pg["output"])}"{cls}>{label}</a></li>')
@@ -428,10 +517,18 @@ def pager_html(pages, current, here: str) -> str:
     return f'<nav class="docs-pager">{prev}{nxt}</nav>'
 
 
+def inline_md(s) -> str:
+    "Frontmatter text (Quarto renders it as markdown): escape, then `code`, **strong**, *em*."
+    s = html.escape(str(s))
+    s = re.sub(r"`([^`]+)`", r"<code>\1</code>", s)
+    s = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", s)
+    return re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])", r"<em>\1</em>", s)
+
+
 def title_block(title, desc, error=None) -> str:
     s = '<header class="docs-title">'
-    if title: s += f"<h1>{html.escape(title)}</h1>"
-    if desc: s += f'<p class="docs-description">{html.escape(desc)}</p>'
+    if title: s += f"<h1>{inline_md(title)}</h1>"
+    if desc: s += f'<p class="docs-description">{inline_md(desc)}</p>'
     s += "</header>"
     if error: s += f'<div class="docs-banner-error" role="alert">{html.escape(error)}</div>'
     return s
@@ -460,31 +557,73 @@ def rewrite_links(body: str, page_out: str, doc_url: str, nb_map: dict) -> str:
 
 
 # --------------------------------------------------------------------------------------------------------- MathJax
-def find_mathjax() -> Path | None:
+def find_mathjax() -> tuple[Path, str] | None:
+    """A local MathJax 2: (folder, mode). mode 'svg:<font>' (a full MathJax, e.g. Debian's libjs-mathjax: TeX input,
+    SVG output, no web fonts) or 'html-css:STIX-Web' (the trimmed copy in the `jupyter_server_mathjax` package: its
+    combined TeX-AMS-MML_HTMLorMML-full config with the STIX-Web web fonts)."""
     cands = []
     if os.environ.get("MULTIVAE_MATHJAX_DIR"): cands.append(Path(os.environ["MULTIVAE_MATHJAX_DIR"]))
     try:
-        import jupyter_server_mathjax
+        import jupyter_server_mathjax  # pip install jupyter-server-mathjax
         cands.append(Path(jupyter_server_mathjax.__file__).parent / "static")
     except ImportError: pass
-    cands += [Path("/usr/share/javascript/mathjax"), Path("/usr/share/mathjax")]
+    cands += [Path("/usr/share/javascript/mathjax"), Path("/usr/share/mathjax")]  # Debian's libjs-mathjax
     for c in cands:
-        if (c / "MathJax.js").exists() and (c / "jax" / "output" / "CommonHTML").exists(): return c
+        if not (c / "MathJax.js").exists(): continue
+        svg = c / "jax" / "output" / "SVG"
+        if (svg / "jax.js").exists() and (c / "jax" / "input" / "TeX" / "jax.js").exists():
+            for font in ("TeX", "STIX-Web"):
+                if (svg / "fonts" / font).exists(): return c, "svg:" + font
+        if (c / "config" / "TeX-AMS-MML_HTMLorMML-full.js").exists() and (c / "fonts/HTML-CSS/STIX-Web/woff").exists():
+            return c, "html-css:STIX-Web"
     return None
 
 
-def copy_mathjax(src: Path, dst: Path) -> None:
-    "The parts of MathJax 2 that TeX-AMS_CHTML needs (CommonHTML output, woff fonts): a few MB."
+def copy_mathjax(src: Path, mode: str, dst: Path) -> None:
+    "The parts of MathJax 2 that `mode` needs: a few MB."
+    out_jax, font = ("SVG", mode[4:]) if mode.startswith("svg:") else ("HTML-CSS", "STIX-Web")
+
     def ignore(d, names):
-        d = Path(d)
-        skip = {"localization", "unpacked", "docs", "test"}
-        if d.name == "output": skip |= {n for n in names if n not in ("CommonHTML", "PreviewHTML")}
-        if d.name in ("TeX", "STIX-Web", "Asana-Math", "Gyre-Pagella", "Gyre-Termes", "Latin-Modern", "Neo-Euler") \
-                and d.parent.name == "HTML-CSS":
-            skip |= {n for n in names if n != "woff"}
-        if d.name == "HTML-CSS" and d.parent.name == "fonts": skip |= {n for n in names if n != "TeX"}
+        rel = Path(d).relative_to(src).as_posix()
+        skip = set()
+        if rel == ".": skip |= {"unpacked", "test", "docs"} | ({"fonts"} if out_jax == "SVG" else set())
+        if rel == "localization": skip |= {n for n in names if n != "en"}
+        if rel == "jax/output": skip |= {n for n in names if n != out_jax}
+        if rel in ("jax/output/SVG/fonts", "jax/output/HTML-CSS/fonts", "fonts/HTML-CSS"):
+            skip |= {n for n in names if n != font}
+        if rel.startswith("fonts/HTML-CSS/") and rel.count("/") == 2: skip |= {n for n in names if n != "woff"}
         return [n for n in names if n in skip]
     shutil.copytree(src, dst, ignore=ignore, dirs_exist_ok=True)
+
+
+def mathjax_head(url: str, mode: str) -> str:
+    """MathJax 2 configured in the page. It records on <body> when typesetting is done (data-mathjax-done) and any
+    TeX or processing error (data-mathjax-errors): .ci/check_docs.py reads them."""
+    if mode.startswith("svg:"):
+        output = '  jax: ["input/TeX", "output/SVG"], extensions: ["tex2jax.js"],\n' \
+                 '  SVG: {font: "%s", linebreaks: {automatic: true}},\n' % mode[4:]
+    else:
+        url += "?config=TeX-AMS-MML_HTMLorMML-full"
+        output = '  "HTML-CSS": {availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null,\n' \
+                 '               linebreaks: {automatic: true}},\n'
+    return """<script type="text/x-mathjax-config">
+MathJax.Hub.Config({
+%s  TeX: {extensions: ["AMSmath.js", "AMSsymbols.js"], equationNumbers: {autoNumber: "AMS", useLabelIds: true}},
+  tex2jax: {inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]], displayMath: [["$$", "$$"], ["\\\\[", "\\\\]"]],
+            processEscapes: true, processEnvironments: true},
+  displayAlign: "center", messageStyle: "none", showMathMenu: false
+});
+MathJax.Hub.Register.MessageHook("TeX Jax - parse error", function (m) {
+  var b = document.body, e = b.getAttribute("data-mathjax-errors") || "";
+  b.setAttribute("data-mathjax-errors", e + (e ? " | " : "") + String(m[1]).slice(0, 200) + " in: " + String(m[2]).slice(0, 120));
+});
+MathJax.Hub.Register.MessageHook("Math Processing Error", function (m) {
+  var b = document.body, e = b.getAttribute("data-mathjax-errors") || "";
+  b.setAttribute("data-mathjax-errors", e + (e ? " | " : "") + "Math Processing Error: " + String(m[2] && m[2].message).slice(0, 200));
+});
+MathJax.Hub.Queue(function () { document.body.setAttribute("data-mathjax-done", "1"); });
+</script>
+<script type="text/javascript" src="%s"></script>""" % (output, url)
 
 
 # ------------------------------------------------------------------------------------------------------------ main
@@ -495,10 +634,12 @@ def main(argv=None) -> int:
     ap.add_argument("--keep-going", action="store_true", help="exit 0 even if a notebook failed to process")
     ap.add_argument("--workers", type=int, default=int(os.environ.get("NB_WORKERS", os.cpu_count() or 2)))
     ap.add_argument("--nbs", default=None, help="notebooks folder (default: nbs_path from settings.ini)")
+    ap.add_argument("--quarto", default="_quarto.yml", help="Quarto config with the sidebar (default _quarto.yml)")
+    ap.add_argument("--proc", default="_proc", help="processed notebooks cache, as nbdev's (default _proc)")
     args = ap.parse_args(argv)
     t0 = time.time()
     os.chdir(ROOT)
-    settings, quarto = read_settings(), read_quarto()
+    settings, quarto = read_settings(), read_quarto(ROOT / args.quarto)
     nbs = (ROOT / (args.nbs or settings.get("nbs_path", "nbs"))).resolve()
     out = (ROOT / args.out).resolve()
     site = quarto.get("website") or {}
@@ -524,8 +665,10 @@ def main(argv=None) -> int:
     for pg in pages:
         if pg["output"] == "index.html": pg["title"] = "Home"
 
+    for pg in pages:
+        if pg["exists"]: pg["lint"] = mixed_import_cells(pg["src_path"])
     t_proc = time.time()
-    process_notebooks(pages, args.workers, args.force)
+    process_notebooks(pages, args.workers, args.force, ROOT / args.proc)
     t_proc = time.time() - t_proc
 
     import nbformat
@@ -548,10 +691,11 @@ def main(argv=None) -> int:
 
     if out.exists(): shutil.rmtree(out)
     out.mkdir(parents=True)
-    mj_src = find_mathjax()
+    mj = find_mathjax()
+    mj_src, mj_mode = mj if mj else (None, "svg:TeX")
     if mj_src is not None:
-        copy_mathjax(mj_src, out / "_static" / "mathjax")
-        mathjax = "local copy of " + str(mj_src)
+        copy_mathjax(mj_src, mj_mode, out / "_static" / "mathjax")
+        mathjax = f"local copy of {mj_src} ({mj_mode})"
     else:
         mathjax = "CDN (no local MathJax found: maths needs the network to typeset)"
         warns.append("no local MathJax (pip install jupyter-server-mathjax, or apt-get install libjs-mathjax): "
@@ -572,21 +716,20 @@ def main(argv=None) -> int:
     for pg in pages:
         dst = out / pg["output"]
         dst.parent.mkdir(parents=True, exist_ok=True)
-        mj_url = (os.path.relpath(out / "_static/mathjax/MathJax.js", dst.parent).replace(os.sep, "/") + MATHJAX_QUERY
+        mj_url = (os.path.relpath(out / "_static/mathjax/MathJax.js", dst.parent).replace(os.sep, "/")
                   if mj_src is not None else MATHJAX_CDN)
-        exporter.mathjax_url = mj_url
         if "nb" not in pg:
             if pg["output"] != "index.html" or pg["exists"]:
                 if pg["exists"]: errors.append(f"{pg['source']}: no page written\n{pg['error']}")
                 continue
-            dst.write_text(landing_page(pages, pg, site_title, site_desc, css_after, mj_url))
+            dst.write_text(landing_page(pages, pg, site_title, site_desc, css_after))
             written.append((dst, "generated landing page (index.ipynb does not exist yet)"))
             continue
         nb, fm = pg["nb"], pg["fm"]
         nb.metadata["title"] = f"{pg['title']} – {site_title}" if pg["output"] != "index.html" else site_title
         title = fm.get("title") or (site_title if pg["output"] == "index.html" else pg["title"])
         resources = {"metadata": {"path": str(nbs / Path(pg["source"]).parent), "name": Path(pg["source"]).stem},
-                     "docs": {"css": CSS, "css_after": css_after,
+                     "docs": {"css": CSS, "css_after": css_after, "mathjax": mathjax_head(mj_url, mj_mode),
                               "nav": nav_html(pages, pg, site_title, site_desc, pg["output"]),
                               "title_block": title_block(title, fm.get("description"), pg["error"]),
                               "pager": pager_html(pages, pg, pg["output"])}}
@@ -598,22 +741,26 @@ def main(argv=None) -> int:
             errors.append(f"{pg['source']}: nbconvert failed: {type(e).__name__}: {e}"); continue
         body = rewrite_links(body, pg["output"], doc_url, nb_map)
         dst.write_text(body)
-        what = pg["source"] + (" (cached _proc)" if pg.get("cached") else "")
+        what = pg["source"] + (" (cached _proc)" if pg.get("cached") else
+                               f" (nbdev processing {pg['proc_seconds']:.1f} s)" if pg.get("proc_seconds") else "")
         if pg.get("fallback"):
             what += "  ** nbdev processing FAILED: rendered unprocessed **"
             errors.append(f"{pg['source']}: {pg['error']}")
-        for n in pg.get("notes", []): warns.append(f"{pg['source']}: {n}")
+        for n in pg.get("lint", []) + pg.get("proc_notes", []) + pg.get("notes", []):
+            warns.append(f"{pg['source']}: {n}")
         written.append((dst, what))
 
     manifest = {"site_title": site_title, "mathjax": "local" if mj_src is not None else "cdn",
+                "doc_url": doc_url,
                 "pages": [{"source": p["source"], "output": p["output"], "title": p["title"], "section": p["section"],
                            "notebook_exists": p["exists"], "written": (out / p["output"]).exists(),
                            "error": p["error"]} for p in pages]}
     (out / "_manifest.json").write_text(json.dumps(manifest, indent=1))
 
-    print(f"docs: wrote {len(written)} pages to {out.relative_to(ROOT)}/ (MathJax: {mathjax})")
+    def shown(p: Path) -> str: return p.relative_to(ROOT).as_posix() if p.is_relative_to(ROOT) else str(p)
+    print(f"docs: wrote {len(written)} pages to {shown(out)}/ (MathJax: {mathjax})")
     for dst, what in written:
-        print(f"  {dst.relative_to(ROOT)}  {dst.stat().st_size/1024:7.0f} KiB  <- {what}")
+        print(f"  {shown(dst):<28} {dst.stat().st_size/1024:6.0f} KiB  <- {what}")
     for w in warns: print(f"  warning: {w}")
     print(f"docs: nbdev processing {t_proc:.1f} s, total {time.time()-t0:.1f} s")
     if errors:
@@ -623,7 +770,7 @@ def main(argv=None) -> int:
     return 0
 
 
-def landing_page(pages, me, site_title, site_desc, css_after, mj_url) -> str:
+def landing_page(pages, me, site_title, site_desc, css_after) -> str:
     "index.html while there is no index.ipynb: the site's description and the chapters with their summaries."
     items, section = [], object()
     for pg in pages:
