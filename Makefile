@@ -30,8 +30,10 @@ test: $(STAMP) check-sync nbtest
 check-sync: $(STAMP)
 	@$(BIN)/python .ci/check_sync.py
 
+# one torch/BLAS thread per notebook: NB_WORKERS notebooks run side by side, and oversubscribed threads make torch
+# many times slower
 nbtest: $(STAMP)
-	$(BIN)/nbdev_test --n_workers $(NB_WORKERS) --timing
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers $(NB_WORKERS) --timing
 
 ## README.md from nbs/index.ipynb
 readme: $(STAMP)
