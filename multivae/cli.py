@@ -4,15 +4,17 @@
 
 # %% ../nbs/06_cli.ipynb #9d5f665b
 from __future__ import annotations
-import argparse, json, os, sys, time, tempfile
+import argparse, json, os, sys, time, tempfile, warnings
 from pathlib import Path
+
+import mudata as md
 
 import numpy as np
 
 from .data import read_multiome, simulate_multiome
 from .preprocessing import qc_filter
 from .training import MultiVAE, MODEL_DEFAULTS, TRAIN_DEFAULTS, select_device
-from .evaluation import evaluate, format_seed_table
+from .evaluation import evaluate, format_seed_table, format_latent_table
 from .visualization import make_figures
 
 # %% auto #0
@@ -118,10 +120,16 @@ def _load_data(data_path, sim: dict, log):
     return read_multiome(paths)
 
 # %% ../nbs/06_cli.ipynb #d15fdde0
+def _quiet_libraries():
+    "Silence two known, harmless library messages in command output (mudata's planned default; UMAP on split graphs)."
+    md.set_options(pull_on_update=False)
+    warnings.filterwarnings('ignore', message='Graph is not fully connected')
+
 def train_main(argv: list|None=None, # arguments (default: sys.argv[1:])
               ) -> int:
     "The `multivae-train` command: load or simulate, QC, train, evaluate, draw; returns 0 on success."
     prog = 'multivae-train'
+    _quiet_libraries()
     args = train_parser().parse_args(argv)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
     try:
@@ -159,6 +167,7 @@ def train_main(argv: list|None=None, # arguments (default: sys.argv[1:])
         log(f"trained {vae.epoch} epochs in {time.time() - t0:.0f} s; checkpoint: {ckpt}")
         results = evaluate(vae, cells, output_dir=ckpt_dir)
         print(format_seed_table(results, vae.config['fusion']))
+        print(format_latent_table(results))
         if vis_dir is not None:
             paths = make_figures(vae, cells, vis_dir, seed=args.seed)
             log("figures: " + ", ".join(str(p) for p in paths.values()))
@@ -185,6 +194,7 @@ def visualize_main(argv: list|None=None, # arguments (default: sys.argv[1:])
                   ) -> int:
     "The `multivae-visualize` command; returns 0 on success."
     prog = 'multivae-visualize'
+    _quiet_libraries()
     args = visualize_parser().parse_args(argv)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
     try:

@@ -241,7 +241,7 @@ class MultiVAE:
         self.module = MultiVAEModule(spec, n_latent=config['n_latent'], n_hidden=config['n_hidden'], n_layers=config['n_layers'],
                                      fusion=config['fusion'], fusion_hidden=config['fusion_hidden'], dropout=config['dropout'],
                                      n_batch=len(batch_categories) if batch_categories else 0)
-        self.history, self.epoch, self.train_state, self.data = [], 0, None, None
+        self.history, self.epoch, self.best_epoch, self.train_state, self.data = [], 0, None, None, None
         self.device = torch.device('cpu')
 
     def __repr__(self):
@@ -353,9 +353,10 @@ def _train(self,
         st = self.train_state
         module.load_state_dict(st['module']); opt.load_state_dict(st['optimizer'])
         best_val, best_state, bad_epochs = st['best_val'], st['best_module'], st['bad_epochs']
+        self.best_epoch = st.get('best_epoch')
         if checkpoint_path is not None: overwrite = True
     else:
-        self.history, self.epoch = [], 0
+        self.history, self.epoch, self.best_epoch = [], 0, None
         best_val, best_state, bad_epochs = float('inf'), None, 0
     seed = self.config['seed']
     bar = tqdm(range(self.epoch, args['max_epochs']), desc='training', disable=not progress, unit='epoch')
@@ -373,14 +374,15 @@ def _train(self,
         self.history.append(row)
         self.epoch = epoch + 1
         monitor = va.get('loss', tr['loss'])
-        if monitor < best_val - 1e-4 * abs(best_val) or epoch < args['kl_warmup_epochs']:
+        if monitor < best_val - 1e-4 * abs(best_val):
             best_val, best_state, bad_epochs = monitor, {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}, 0
-        else: bad_epochs += 1
+            self.best_epoch = epoch + 1
+        elif epoch >= args['kl_warmup_epochs']: bad_epochs += 1  # patience counts only after the warm-up
         bar.set_postfix(loss=f"{tr['loss']:.1f}", val=f"{va.get('loss', float('nan')):.1f}", beta=f"{beta:.2f}")
         stop = args['early_stopping'] and bad_epochs >= args['patience']
         self.train_state = {'args': args, 'module': {k: v.detach().cpu().clone() for k, v in module.state_dict().items()},
                             'optimizer': opt.state_dict(), 'best_val': best_val, 'best_module': best_state,
-                            'bad_epochs': bad_epochs, 'stopped_early': bool(stop)}
+                            'bad_epochs': bad_epochs, 'stopped_early': bool(stop), 'best_epoch': self.best_epoch}
         if checkpoint_path is not None and ((epoch + 1) % checkpoint_every == 0 or stop or epoch + 1 == args['max_epochs']):
             self.save(checkpoint_path, overwrite=overwrite or epoch > 0 or resume, _weights=best_state)
         if stop:
@@ -444,6 +446,7 @@ def _load(cls, path: str|Path, # a checkpoint written by `save`
     model.module.load_state_dict(ckpt['module'])
     model.module.eval()
     model.history, model.epoch, model.train_state = ckpt['history'], ckpt['epoch'], ckpt['train_state']
+    model.best_epoch = (ckpt['train_state'] or {}).get('best_epoch')
     model.device = select_device(device)
     model.module.to(model.device)
     if mdata is not None: model.attach(mdata)
