@@ -1,1 +1,10 @@
+"""multivae: a multimodal VAE for paired single-cell RNA + ATAC (10x Multiome).
+
+The one hand-written module of the package: every other module is exported from the notebooks in nbs/.
+"""
 __version__ = "0.1.0"
+
+from . import data, preprocessing, model, training, evaluation, visualization
+from .training import MultiVAE
+
+__all__ = ['MultiVAE', 'data', 'preprocessing', 'model', 'training', 'evaluation', 'visualization']

@@ -216,7 +216,8 @@ def multivi_scores(model, # a trained MULTIVI (from `train_multivi`)
                   ) -> pd.DataFrame:
     "Tidy rows (direction, method='MULTIVI', metric, value) for the test cells of `vae`, in multivae's target spaces."
     import scvi  # noqa: F401
-    cells = [c for c in vae.split['test'] if c in set(mdata.obs_names)]
+    present = set(mdata.obs_names)
+    cells = [c for c in vae.split['test'] if c in present]
     genes, peaks = list(vae.preprocessor.genes), list(vae.preprocessor.peaks)
     with md.set_options(pull_on_update=False): sub = md.MuData({m: mdata[m][cells].copy() for m in ('rna', 'atac')})
     prepared = vae.preprocessor.transform(sub)
@@ -371,6 +372,17 @@ def _peak_rss_gib() -> float:
     except (OSError, ValueError): pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # kilobytes on Linux
 
+def _patch_attach():
+    "Benchmark-only: `MultiVAE.attach` with its membership check done against one set (the packaged check is quadratic in cells)."
+    from multivae.preprocessing import PreprocessingError
+    def attach(self, mdata):
+        present = set(mdata.obs_names)
+        missing = [c for part in self.split.values() for c in part if c not in present]
+        if missing: raise PreprocessingError(f"{len(missing)} cells of the model's split are not in this data")
+        self.data = self._tensors(mdata)
+        return self
+    MultiVAE.attach = attach
+
 def speed_worker(spec: dict, # method ('multivae'|'multivi'), n_cells, n_peaks, n_genes, batch_size, max_batches, threads
                 ) -> dict:
     "Measure one method on one data size (meant for a fresh process): throughputs, setup time, memory."
@@ -381,6 +393,7 @@ def speed_worker(spec: dict, # method ('multivae'|'multivi'), n_cells, n_peaks, 
     out = {**spec, 'data_seconds': time.time() - t0, 'atac_nnz': int(mdata['atac'].X.nnz), 'rna_nnz': int(mdata['rna'].X.nnz),
            'rss_data_gib': _rss_gib()}
     n_genes_model = min(2000, mdata['rna'].n_vars)
+    if spec.get('patch_attach'): _patch_attach()
     t0 = time.time()
     if method == 'multivae':
         vae = MultiVAE.from_mudata(mdata, n_top_genes=n_genes_model, test_size=0.1, val_size=0.0, seed=0)
@@ -457,6 +470,7 @@ def run_speed(sizes: list=SPEED_SIZES, # (n_cells, n_peaks) pairs
               timeout: float=600, # seconds allowed per configuration
               log=print, # progress printer (None: silent)
               on_progress=None, # called with the rows so far after each measurement
+              extra: dict|None=None, # more keys for every worker spec (e.g. patch_attach=True)
              ) -> pd.DataFrame:
     "One row per (size, method), each measured in a fresh process, with the ratio multivae / MULTIVI per size."
     methods = [m for m in methods if m != 'multivi' or multivi_available()]
@@ -464,7 +478,7 @@ def run_speed(sizes: list=SPEED_SIZES, # (n_cells, n_peaks) pairs
     for n_cells, n_peaks in sizes:
         for method in methods:
             spec = dict(method=method, n_cells=n_cells, n_peaks=n_peaks, n_genes=n_genes, batch_size=batch_size,
-                        max_batches=max_batches, threads=threads)
+                        max_batches=max_batches, threads=threads, **(extra or {}))
             t0 = time.time()
             r = _run_worker(spec, timeout)
             r['wall_seconds'] = time.time() - t0
@@ -701,6 +715,7 @@ def bench_main(argv: list|None=None):
     p.add_argument('--no_multivi', action='store_true', help='leave MULTIVI out even when scvi-tools is installed')
     p.add_argument('--speed_sizes', default=None, help="cells x peaks list, e.g. '1000x10000,10000x10000'")
     p.add_argument('--max_batches', type=int, default=None, help='minibatches timed per speed configuration (default 20; 8 with --quick)')
+    p.add_argument('--patch_attach', action='store_true', help='speed: time multivae with a linear-time MultiVAE.attach check (diagnostic)')
     p.add_argument('--merge', default=None, help='comma-separated folders of partial runs to merge into --output_dir (runs nothing)')
     a = p.parse_args(argv)
     if a.merge: return merge_results([d.strip() for d in a.merge.split(',') if d.strip()], a.output_dir)
@@ -773,7 +788,8 @@ def bench_main(argv: list|None=None):
                                 "cells beyond 10k are copies of 10k simulated cells; peak RSS = VmHWM of the worker process")
         def speed_progress(rows): results['speed'] = rows; save()
         results['speed'] = run_speed(sizes, methods=('multivae', 'multivi') if multivi else ('multivae',), max_batches=max_batches,
-                                     threads=a.threads, n_genes=1500 if a.quick else 5000, log=log, on_progress=speed_progress)
+                                     threads=a.threads, n_genes=1500 if a.quick else 5000, log=log, on_progress=speed_progress,
+                                     extra={'patch_attach': True} if a.patch_attach else None)
         results['slopes'] = scaling_slopes(results['speed'])
         save()
         cells, peaks = (1200, 5000) if a.quick else (10_000, 12_000)
