@@ -780,6 +780,8 @@ def bench_main(argv: list|None=None):
         save()
         log('quality done')
     if 'speed' in suites:
+        if a.patch_attach:
+            _patch_attach(); results['notes'].append('speed: --patch_attach: MultiVAE.attach checked with one set (diagnostic, not the packaged code)')
         sizes = ([tuple(int(v) for v in s.split('x')) for s in a.speed_sizes.split(',')] if a.speed_sizes
                  else QUICK_SPEED_SIZES if a.quick else SPEED_SIZES)
         max_batches = a.max_batches or (8 if a.quick else 20)

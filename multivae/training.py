@@ -302,7 +302,8 @@ def _tensors(self, mdata: md.MuData) -> CellTensors:
 
 def _attach(self, mdata: md.MuData):
     "Preprocess `mdata` with the fitted preprocessor and keep it as the training data."
-    missing = [c for part in self.split.values() for c in part if c not in set(mdata.obs_names)] if len(mdata.obs_names) else []
+    present = set(mdata.obs_names)
+    missing = [c for part in self.split.values() for c in part if c not in present]
     if missing:
         raise PreprocessingError(f"{len(missing)} cells of the model's split (e.g. {missing[:3]}) are not in this data; "
                                  "attach the same cells the model was created from")
