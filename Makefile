@@ -47,7 +47,7 @@ docs-check: docs
 	$(BIN)/python .ci/check_docs.py
 
 bench-quick: $(STAMP)
-	$(BIN)/multivae-bench --quick
+	OMP_NUM_THREADS=1 $(BIN)/multivae-bench --quick --output_dir benchmark_results
 
 bench: $(STAMP)
 	$(BIN)/multivae-bench
