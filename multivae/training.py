@@ -13,7 +13,7 @@ import scipy.sparse as sp
 import torch
 import mudata as md
 import anndata as ad
-from tqdm.auto import tqdm
+from tqdm import tqdm  # the text bar: it works in terminals and notebooks without ipywidgets
 
 import multivae
 from .preprocessing import Preprocessor, PreprocessingError, split_cells, _as_mudata

@@ -93,7 +93,9 @@ def umap_embedding(x, # cells x features (dense or sparse)
         else: rep = TruncatedSVD(k + 1, random_state=seed).fit_transform(x)[:, 1:]
     emb = ad.AnnData(np.zeros((n_cells, 0), np.float32), obsm={'rep': np.asarray(rep, np.float32)})
     sc.pp.neighbors(emb, n_neighbors=min(n_neighbors, n_cells - 1), use_rep='rep', random_state=seed)
-    sc.tl.umap(emb, random_state=seed)
+    with warnings.catch_warnings():  # well-separated clusters make a disconnected graph: expected, not a problem
+        warnings.filterwarnings('ignore', message='Graph is not fully connected')
+        sc.tl.umap(emb, random_state=seed)
     return emb.obsm['X_umap']
 
 # %% ../nbs/05_visualization.ipynb #b9f4bf9f
