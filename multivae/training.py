@@ -470,12 +470,12 @@ def _encode_cells(self, data: CellTensors, source: str|None, batch_size: int=204
 
 def _get_latent(self, mdata: md.MuData, # raw counts of any cells with the model's features
                 source: str|None=None, # None: all modalities a cell has; 'rna' or 'atac': that one alone
-                key: str|None='X_multivae', # also store in mdata.obsm[key] (None: don't)
+                key: str|None='X_multivae', # also store in mdata.obsm[key] (None, or a view of a MuData: not stored)
                ) -> np.ndarray:
     "Posterior means of the cells of `mdata`, aligned with `mdata.obs_names`."
     if source not in (None, 'rna', 'atac'): raise ModelConfigError(f"unknown source {source!r}; use None, 'rna' or 'atac'")
     z = self._encode_cells(self._tensors(mdata), source)
-    if key: mdata.obsm[key if source is None else f'{key}_{source}'] = z
+    if key and not mdata.is_view: mdata.obsm[key if source is None else f'{key}_{source}'] = z
     return z
 
 MultiVAE._encode_cells, MultiVAE.get_latent = _encode_cells, _get_latent
@@ -487,7 +487,7 @@ def _impute(self, mdata: md.MuData, # raw counts; cells need the source modality
             target: str='atac', # modality to predict
             batch_size: int=2048,
            ) -> np.ndarray:
-    "Target features predicted from the source modality alone, for the cells of `mdata` that have the source."
+    "Target features predicted from the source modality alone, for the cells of `mdata` that have the source; also stored in `mdata[source].obsm['X_imputed_<target>']`."
     if {source, target} != {'rna', 'atac'}:
         raise ModelConfigError(f"impute from one of 'rna', 'atac' to the other, got source={source!r}, target={target!r}")
     data = self._tensors(mdata)
@@ -501,9 +501,10 @@ def _impute(self, mdata: md.MuData, # raw counts; cells need the source modality
     pred = np.concatenate(out) if out else np.zeros((0, len(self.feature_names(target))), np.float32)
     if target == 'rna' and self.likelihoods['rna'] == 'nb':
         pred = np.log1p(pred * self.preprocessor.config['target_sum'] * self.preprocessor.hvg_fraction)
-    names = data.obs_names[cells]
-    mdata.mod[source].obsm[f'X_imputed_{target}'] = pd.DataFrame(pred, index=names).reindex(mdata[source].obs_names).values
-    mdata.uns[f'imputed_{source}_to_{target}_features'] = list(self.feature_names(target))
+    if not mdata.is_view:  # stored beside the source modality (a view is left untouched)
+        names = data.obs_names[cells]
+        mdata.mod[source].obsm[f'X_imputed_{target}'] = pd.DataFrame(pred, index=names).reindex(mdata[source].obs_names).values
+        mdata.uns[f'imputed_{source}_to_{target}_features'] = list(self.feature_names(target))
     return pred
 
 def _feature_names(self, modality: str) -> list:
