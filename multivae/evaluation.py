@@ -19,6 +19,8 @@ from sklearn.decomposition import PCA
 from sklearn.neighbors import NearestNeighbors
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, silhouette_score
 
+from .data import atomic_path
+
 # %% auto #0
 __all__ = ['DIRECTIONS', 'METHODS', 'MetricError', 'leiden_clusters', 'per_cell_cosine', 'per_cell_pearson', 'rmse',
            'per_feature_pearson', 'per_cell_auc', 'per_feature_auc', 'foscttm', 'mean_profile_baseline', 'knn_baseline',
@@ -427,13 +429,7 @@ def format_latent_table(results: pd.DataFrame, # tidy results of `evaluate_laten
 
 # %% ../nbs/04_evaluation.ipynb #e6102242
 def _write_atomic(path: Path, text: str):
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    try:
-        with os.fdopen(fd, 'w') as f: f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
+    with atomic_path(path, overwrite=True) as tmp: tmp.write_text(text)
 
 def _jsonable(x):
     if isinstance(x, dict): return {str(k): _jsonable(v) for k, v in x.items()}

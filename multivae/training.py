@@ -16,6 +16,7 @@ import anndata as ad
 from tqdm import tqdm  # the text bar: it works in terminals and notebooks without ipywidgets
 
 import multivae
+from .data import atomic_path
 from .preprocessing import Preprocessor, PreprocessingError, split_cells, _as_mudata
 from .model import MultiVAEModule, ModelConfigError, FUSIONS, LIKELIHOODS
 
@@ -68,14 +69,7 @@ def save_atomic(obj, # what to save with torch.save
     path = Path(path)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} already exists; pass overwrite=True (--overwrite) to replace it, or choose another name")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    try:
-        with os.fdopen(fd, 'wb') as f: torch.save(obj, f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
+    with atomic_path(path, overwrite=True) as tmp: torch.save(obj, tmp)
     return path
 
 # %% ../nbs/03_training.ipynb #7e55cd91
@@ -421,8 +415,7 @@ def _save(self, path: str|Path, # checkpoint file (e.g. model.pt)
     path = save_atomic(ckpt, path, overwrite)
     if self.history:
         hist = path.with_suffix('.history.csv')
-        tmp = hist.with_name(f'.{hist.name}.tmp')
-        pd.DataFrame(self.history).to_csv(tmp, index=False); os.replace(tmp, hist)
+        with atomic_path(hist, overwrite=True) as tmp: pd.DataFrame(self.history).to_csv(tmp, index=False)
     return path
 
 @classmethod
