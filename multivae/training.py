@@ -311,6 +311,10 @@ TRAIN_DEFAULTS = dict(max_epochs=100, lr=1e-3, batch_size=128, kl_beta_max=1.0, 
                       rna_weight=1.0, atac_weight=1.0, modality_dropout=0.2, grad_clip=10.0, weight_decay=0.0,
                       early_stopping=True, patience=15)
 
+def _cpu_weights(module) -> dict:
+    "A copy of the module's weights on the CPU."
+    return {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
+
 def _adam(module, lr, weight_decay, device):
     "Adam, fused into one kernel per step where this torch supports it (the update of the large decoder dominates)."
     try: return torch.optim.Adam(module.parameters(), lr=lr, weight_decay=weight_decay, fused=True)
@@ -354,6 +358,10 @@ def _train(self,
         self.history, self.epoch, self.best_epoch = [], 0, None
         best_val, best_state, bad_epochs = float('inf'), None, 0
     seed = self.config['seed']
+    stop = False
+    def snapshot():  # what resuming needs; taken only when it is saved or training ends, not every epoch
+        return {'args': args, 'module': _cpu_weights(module), 'optimizer': opt.state_dict(), 'best_val': best_val,
+                'best_module': best_state, 'bad_epochs': bad_epochs, 'stopped_early': bool(stop), 'best_epoch': self.best_epoch}
     bar = tqdm(range(self.epoch, args['max_epochs']), desc='training', disable=not progress, unit='epoch')
     for epoch in bar:
         t0 = time.time()
@@ -370,19 +378,18 @@ def _train(self,
         self.epoch = epoch + 1
         monitor = va.get('loss', tr['loss'])
         if monitor < best_val - 1e-4 * abs(best_val):
-            best_val, best_state, bad_epochs = monitor, {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}, 0
+            best_val, best_state, bad_epochs = monitor, _cpu_weights(module), 0
             self.best_epoch = epoch + 1
         elif epoch >= args['kl_warmup_epochs']: bad_epochs += 1  # patience counts only after the warm-up
         bar.set_postfix(loss=f"{tr['loss']:.1f}", val=f"{va.get('loss', float('nan')):.1f}", beta=f"{beta:.2f}")
         stop = args['early_stopping'] and bad_epochs >= args['patience']
-        self.train_state = {'args': args, 'module': {k: v.detach().cpu().clone() for k, v in module.state_dict().items()},
-                            'optimizer': opt.state_dict(), 'best_val': best_val, 'best_module': best_state,
-                            'bad_epochs': bad_epochs, 'stopped_early': bool(stop), 'best_epoch': self.best_epoch}
         if checkpoint_path is not None and ((epoch + 1) % checkpoint_every == 0 or stop or epoch + 1 == args['max_epochs']):
+            self.train_state = snapshot()
             self.save(checkpoint_path, overwrite=overwrite or epoch > 0 or resume, _weights=best_state)
         if stop:
             if progress: print(f"early stopping at epoch {epoch + 1}: validation loss has not improved for {args['patience']} epochs")
             break
+    self.train_state = snapshot()  # the current weights, before the best ones replace them
     if best_state is not None: module.load_state_dict(best_state)
     module.eval()
     return pd.DataFrame(self.history)
