@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['MultiomeReadError', 'parse_peak_names', 'strip_modality_tag', 'find_shared_data', 'read_10x_h5', 'atomic_path',
-           'write_10x_h5', 'read_multiome', 'simulate_multiome', 'linked_pair_correlation']
+           'write_10x_h5', 'read_multiome', 'simulate_multiome', 'linked_pair_correlation', 'simulate_10x_h5']
 
 # %% ../nbs/00_data.ipynb #ad13d872
 import os, re, tempfile, warnings
@@ -597,7 +597,7 @@ def _simulate_genome(rng, n_genes: int, n_peaks: int, n_mito: int, n_programs: i
 
 # %% ../nbs/00_data.ipynb #9d8ffd40
 def _simulate_cells(rng, n_cells: int, n_cell_types: int, n_batches: int, frac_low_quality: float, trajectory: bool,
-                    n_shared: int = 3) -> dict:
+                    n_shared: int = 3, rng_types=None) -> dict:
     "Cell types, trajectory, latent states, programs, quality, batches: everything per cell except counts."
     type_names, lineages = _cell_type_names(n_cell_types)
     lineage_names = sorted({l for l in lineages if l and lineages.count(l) > 1})
@@ -609,7 +609,7 @@ def _simulate_cells(rng, n_cells: int, n_cell_types: int, n_batches: int, frac_l
     for c, l in enumerate(lineages):
         if l in lineage_names: centroids[c, n_cell_types + lineage_names.index(l)] = 3.0
     centroids[:, i_transient] = -1.0
-    centroids[:, i_transient + 1:] = rng.normal(0, 0.7, (n_cell_types, n_shared))
+    centroids[:, i_transient + 1:] = (rng_types or rng).normal(0, 0.7, (n_cell_types, n_shared))  # a genome property
     props = _proportions(n_cell_types)
     cell_type = rng.permutation(np.repeat(np.arange(n_cell_types), _exact_counts(props, n_cells)))
     z = centroids[cell_type] + 0.5 * rng.standard_normal((n_cells, K))
@@ -693,6 +693,7 @@ def simulate_multiome(n_cells: int = 3000, # cells (barcodes)
                       trajectory: bool = True, # put two cell types on a continuous trajectory
                       seed: int = 0, # random seed: the same seed gives the same data
                       chunk_size: int | None = None, # cells per chunk (None: about 4 million matrix entries per chunk)
+                      genome_seed: int | None = None, # seed of the genes, peaks and per-feature parameters; calls sharing it draw cells of one genome (None: all from `seed`)
                      ) -> md.MuData: # `rna` and `atac` raw counts with the ground truth in `.obs`, `.var` and `.uns['simulation']`
     "Simulate PBMC-like 10x Multiome counts (RNA + ATAC) driven by one latent state per cell; `write_10x_h5` saves them as a real 10x file."
     if n_cells < 1 or n_genes < 2 or n_peaks < 2 or n_cell_types < 1 or n_batches < 1:
@@ -700,18 +701,21 @@ def simulate_multiome(n_cells: int = 3000, # cells (barcodes)
                          f"{n_cells}, {n_genes}, {n_peaks}, {n_cell_types}, {n_batches}")
     if not 0 <= frac_low_quality < 1: raise ValueError(f"frac_low_quality must be in [0, 1), got {frac_low_quality}")
     rng_genome, rng_cells, rng_rna, rng_atac = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
+    rng_types, rng_gene_par, rng_peak_par = None, rng_rna, rng_atac  # per-type and per-feature parameters: from the cells' generators by default
+    if genome_seed is not None:
+        rng_genome, rng_types, rng_gene_par, rng_peak_par = (np.random.default_rng(s) for s in np.random.SeedSequence(genome_seed).spawn(4))
     n_mito = min(len(_MITO_GENES), n_genes // 4)
     fragments = atac_fragments_median or 0.035 * n_peaks
-    cells = _simulate_cells(rng_cells, n_cells, n_cell_types, n_batches, frac_low_quality, trajectory)
+    cells = _simulate_cells(rng_cells, n_cells, n_cell_types, n_batches, frac_low_quality, trajectory, rng_types=rng_types)
     K = len(cells['programs'])
     n_markers = int(np.clip((n_genes - n_mito) // (20 * n_cell_types), 2, 10))
     genes, peaks, beta, w = _simulate_genome(rng_genome, n_genes, n_peaks, n_mito, K, cells['identity'],
                                              cells['type_names'], n_markers)
     # per-cell depth and quality
     n_nuc, low = n_genes - n_mito, cells['low']
-    dispersion = np.concatenate([np.exp(rng_rna.normal(np.log(0.3), 0.6, n_nuc)), np.full(n_mito, 0.1)])
-    batch_gene = np.exp(rng_rna.normal(0, 0.25, (n_batches, n_nuc))) if n_batches > 1 else np.ones((1, n_nuc))
-    batch_depth = np.exp(rng_rna.normal(0, 0.15, (n_batches, 2))) if n_batches > 1 else np.ones((1, 2))
+    dispersion = np.concatenate([np.exp(rng_gene_par.normal(np.log(0.3), 0.6, n_nuc)), np.full(n_mito, 0.1)])
+    batch_gene = np.exp(rng_gene_par.normal(0, 0.25, (n_batches, n_nuc))) if n_batches > 1 else np.ones((1, n_nuc))
+    batch_depth = np.exp(rng_gene_par.normal(0, 0.15, (n_batches, 2))) if n_batches > 1 else np.ones((1, 2))
     own = rng_rna.standard_normal((2, n_cells))
     q = cells['quality']
     library = rna_library_median * batch_depth[cells['batch'], 0] * np.exp(0.4 * (0.6 * q + 0.8 * own[0]))
@@ -725,7 +729,7 @@ def simulate_multiome(n_cells: int = 3000, # cells (barcodes)
     mito_share = np.array([m[3] for m in _MITO_GENES[:n_mito]], dtype=float); mito_share /= max(mito_share.sum(), 1)
     rna_chunk = chunk_size or max(1, int(4e6 // n_genes))
     x_rna = _rna_counts(rng_rna, cells, beta, n_mito, mito_share, library, mito_frac, batch_gene, dispersion[None, :], rna_chunk)
-    batch_peak = np.exp(rng_atac.normal(0, 0.25, (n_batches, n_peaks))) if n_batches > 1 else np.ones((1, n_peaks))
+    batch_peak = np.exp(rng_peak_par.normal(0, 0.25, (n_batches, n_peaks))) if n_batches > 1 else np.ones((1, n_peaks))
     atac_chunk = chunk_size or max(1, int(4e6 // max(fragments, 1)))
     x_atac = _atac_counts(rng_atac, cells, w, depth, batch_peak, 0.12, atac_chunk)
     # AnnData
@@ -745,6 +749,7 @@ def simulate_multiome(n_cells: int = 3000, # cells (barcodes)
     params = dict(n_cells=n_cells, n_genes=n_genes, n_peaks=n_peaks, n_cell_types=n_cell_types, n_batches=n_batches,
                   frac_low_quality=float(frac_low_quality), rna_library_median=float(rna_library_median),
                   atac_fragments_median=float(fragments), trajectory=bool(trajectory), seed=int(seed),
+                  genome_seed=int(seed if genome_seed is None else genome_seed),
                   n_mito=int(n_mito), n_programs=int(K), cell_types=np.array(cells['type_names']),
                   cell_type_proportions=cells['proportions'], programs=programs,
                   trajectory_types=np.array(cells['trajectory'], dtype=str), p_single_cut=0.12)
@@ -782,3 +787,54 @@ def linked_pair_correlation(mdata: md.MuData, # with `atac.var['linked_gene']` (
         return np.concatenate(out) if out else np.zeros(0)
     return {'linked': float(corr(gene_idx, peak_idx).mean()), 'random': float(corr(rand_g[ok], rand_p[ok]).mean()),
             'n_linked_pairs': int(len(peak_idx))}
+
+# %% ../nbs/00_data.ipynb #0194ef4f
+def simulate_10x_h5(path: str | Path, # the `.h5` file to write
+                    n_cells: int = 1_000_000, # cells in the file
+                    cells_per_chunk: int = 50_000, # cells simulated and written at a time (bounds the memory)
+                    seed: int = 0, # the genome's seed; chunk `i` draws its cells with a seed made from `(seed, i)`
+                    overwrite: bool = False, # replace `path` if it exists
+                    progress: bool = True, # print one line per chunk
+                    compression: int | None = 1, # gzip level of the matrix (None: uncompressed)
+                    **sim_kwargs, # `simulate_multiome` arguments: n_genes, n_peaks, n_cell_types, ...
+                   ) -> Path: # the file written
+    "Simulate a multiome dataset of any size into a 10x `filtered_feature_bc_matrix.h5`, one chunk of cells at a time."
+    path = Path(path)
+    if path.exists() and not overwrite: raise FileExistsError(f"{path} already exists; pass overwrite=True to replace it")
+    if n_cells < 1 or cells_per_chunk < 1: raise ValueError(f"need n_cells >= 1 and cells_per_chunk >= 1, got {n_cells}, {cells_per_chunk}")
+    bad = {'n_cells', 'seed', 'genome_seed'} & set(sim_kwargs)
+    if bad: raise TypeError(f"{sorted(bad)} are set by simulate_10x_h5 itself (from n_cells and seed)")
+    opts = dict(compression='gzip', compression_opts=compression, shuffle=True) if compression else {}
+    seen, letters = set(), np.array(list('ACGT'))
+    with atomic_path(path, overwrite) as tmp, h5py.File(tmp, 'w') as f:
+        f.attrs['filetype'] = 'matrix'; f.attrs['version'] = np.int32(2)
+        f.attrs['software_version'] = 'multivae simulate_10x_h5'
+        g = f.create_group('matrix')
+        grow = lambda name, dtype: g.create_dataset(name, shape=(0,), maxshape=(None,), dtype=dtype, chunks=(1 << 18,), **opts)
+        data, indices = grow('data', np.int32), grow('indices', np.int64)
+        indptr = g.create_dataset('indptr', shape=(n_cells + 1,), dtype=np.int64)
+        barcodes = g.create_dataset('barcodes', shape=(n_cells,), dtype='S18')
+        indptr[0] = 0
+        for i, lo in enumerate(range(0, n_cells, cells_per_chunk)):
+            n = min(cells_per_chunk, n_cells - lo)
+            sim = simulate_multiome(n_cells=n, seed=int(np.random.SeedSequence([seed, i]).generate_state(1)[0]),
+                                    genome_seed=seed, **sim_kwargs)
+            x = sp.hstack([sim['rna'].X, sim['atac'].X], format='csr')
+            bc = np.asarray(sim.obs_names, dtype=object)
+            rng = np.random.default_rng([seed, i])
+            for j in np.flatnonzero([b in seen for b in bc]):  # redraw the rare barcode another chunk already used
+                while bc[j] in seen: bc[j] = ''.join(letters[rng.integers(0, 4, 16)]) + bc[j][16:]
+            seen.update(bc)
+            start = data.shape[0]
+            data.resize((start + x.nnz,)); indices.resize((start + x.nnz,))
+            data[start:] = x.data.astype(np.int32); indices[start:] = x.indices.astype(np.int64)
+            indptr[lo + 1:lo + n + 1] = start + x.indptr[1:].astype(np.int64)
+            barcodes[lo:lo + n] = _fixed_bytes(bc.astype(str))
+            if progress: print(f"simulate_10x_h5: {lo + n:,}/{n_cells:,} cells, {data.shape[0] / 1e9:.2f} G entries", flush=True)
+        g.create_dataset('shape', data=np.array([x.shape[1], n_cells], np.int32))
+        tables = [_feature_table(sim['rna'], 'Gene Expression', 'simulated'), _feature_table(sim['atac'], 'Peaks', 'simulated')]
+        fg = g.create_group('features')
+        for k in ['id', 'name', 'feature_type', 'genome', 'interval']:
+            fg.create_dataset(k, data=_fixed_bytes(np.concatenate([tb[k] for tb in tables])))
+        fg.create_dataset('_all_tag_keys', data=_fixed_bytes(['genome', 'interval']))
+    return path
