@@ -166,16 +166,18 @@ class MultiVAEModule(nn.Module):
 
 # %% ../nbs/02_model.ipynb #6feef3ae
 def _module_loss(self, inputs: dict, enc_mask: torch.Tensor, rec_mask: torch.Tensor, batch: torch.Tensor|None=None,
-                 beta: float=1.0, weights: dict|None=None, sample: bool=True) -> dict:
-    "Negative ELBO averaged over cells, with per-modality reconstruction terms and the KL."
+                 beta: float=1.0, weights: dict|None=None, sample: bool=True, noise: torch.Tensor|None=None) -> dict:
+    "Negative ELBO averaged over cells, with per-modality reconstruction terms and the KL; `noise` is the N(0, I) draw of the reparameterisation (default: drawn here)."
     weights = weights or {}
     mu, logvar = self.encode(inputs, enc_mask, batch)
-    z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu) if sample else mu
+    mu, logvar = mu.float(), logvar.float()  # under bf16 autocast the likelihoods and the KL stay in float32
+    if sample: z = mu + torch.exp(0.5 * logvar) * (torch.randn_like(mu) if noise is None else noise.to(mu))
+    else: z = mu
     kl = 0.5 * (mu ** 2 + logvar.exp() - logvar - 1).sum(-1)
     out, total = {'kl': kl.mean()}, beta * kl
     for j, m in enumerate(self.names):
         if m not in inputs: continue
-        params = self.decoders[m](z, batch, inputs[m].get('library'))
+        params = {k: v.float() for k, v in self.decoders[m](z, batch, inputs[m].get('library')).items()}
         nll = -self.decoders[m].log_likelihood(inputs[m]['dec'], params) * rec_mask[:, j]
         out[f'recon_{m}'] = nll.sum() / rec_mask[:, j].sum().clamp(min=1)
         total = total + weights.get(m, 1.0) * nll

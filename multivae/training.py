@@ -4,13 +4,15 @@
 
 # %% ../nbs/03_training.ipynb #c5086fe2
 from __future__ import annotations
-import math, os, time, warnings, tempfile
+import math, os, sys, time, warnings, tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import torch
+import torch.distributed as dist
 import mudata as md
 import anndata as ad
 from tqdm import tqdm  # the text bar: it works in terminals and notebooks without ipywidgets
@@ -22,7 +24,8 @@ from .model import MultiVAEModule, ModelConfigError, FUSIONS, LIKELIHOODS
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'MODEL_DEFAULTS', 'TRAIN_DEFAULTS', 'TrainingError', 'kl_beta', 'select_device', 'save_atomic',
-           'SparseRows', 'CellTensors', 'modality_dropout_mask', 'train_epoch', 'evaluate_loss', 'MultiVAE']
+           'SparseRows', 'CellTensors', 'DistributedContext', 'distributed_context', 'shard', 'modality_dropout_mask',
+           'train_epoch', 'evaluate_loss', 'MultiVAE']
 
 # %% ../nbs/03_training.ipynb #398a3a40
 class TrainingError(RuntimeError):
@@ -160,6 +163,46 @@ class CellTensors:
         batch = None if self.batch_codes is None else self.batch_codes[idx]
         return inputs, self.mask[idx], batch
 
+    def epoch_order(self, idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        "The order an epoch visits cells `idx`: a uniform shuffle (data on disk shuffles blocks instead)."
+        return rng.permutation(idx)
+
+# %% ../nbs/03_training.ipynb #87aa873f
+@dataclass
+class DistributedContext:
+    "Where this process stands: its rank, the number of processes, its GPU index on the node."
+    rank: int = 0
+    world_size: int = 1
+    local_rank: int = 0
+    started_here: bool = False  # this call started the process group (and so ends it)
+
+    @property
+    def is_main(self) -> bool: return self.rank == 0
+
+def distributed_context(device: str='auto', # the device asked for; CUDA uses NCCL, everything else gloo
+                       ) -> DistributedContext:
+    "The process's place in a `torchrun` launch, starting the process group when several processes run."
+    world = int(os.environ.get('WORLD_SIZE', '1'))
+    if not dist.is_available() or (world <= 1 and not dist.is_initialized()): return DistributedContext()
+    started = False
+    if not dist.is_initialized():
+        if 'MASTER_ADDR' not in os.environ:
+            raise TrainingError(f"WORLD_SIZE={world} is set but MASTER_ADDR is not: launch several processes with torchrun "
+                                "(e.g. torchrun --nproc_per_node 2 ...), which sets the rendezvous variables")
+        use_nccl = device != 'cpu' and not device.startswith('mps') and torch.cuda.is_available()
+        dist.init_process_group('nccl' if use_nccl else 'gloo')
+        started = True
+    return DistributedContext(dist.get_rank(), dist.get_world_size(), int(os.environ.get('LOCAL_RANK', '0')), started)
+
+def shard(n: int, # items to share
+          rank: int, # this process
+          world_size: int, # processes
+         ) -> slice:
+    "The `rank`-th of `world_size` contiguous parts of `range(n)`, sizes differing by at most one."
+    q, r = divmod(n, world_size)
+    start = rank * q + min(rank, r)
+    return slice(start, start + q + (rank < r))
+
 # %% ../nbs/03_training.ipynb #435eb832
 def modality_dropout_mask(mask: torch.Tensor, # (n, 2) modalities each cell has
                           rate: float, # fraction of paired cells that lose one modality
@@ -175,31 +218,56 @@ def modality_dropout_mask(mask: torch.Tensor, # (n, 2) modalities each cell has
     return mask * (1 - hide)
 
 # %% ../nbs/03_training.ipynb #3a410fac
+class _Loss(torch.nn.Module):
+    "The module's loss as `forward`, so that DistributedDataParallel can wrap it."
+    def __init__(self, module): super().__init__(); self.module = module
+    def forward(self, *args, **kwargs): return self.module.loss(*args, **kwargs)
+
+def _all_reduce_sums(sums: dict, n: float, device) -> tuple:
+    "Loss sums and cell count added over all processes (unchanged in a single process)."
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1: return sums, n
+    keys = sorted(sums)
+    t = torch.tensor([float(sums[k]) for k in keys] + [float(n)], dtype=torch.float64, device=device)
+    dist.all_reduce(t)
+    return dict(zip(keys, t[:-1].tolist())), float(t[-1])
+
 def train_epoch(module: MultiVAEModule, data: CellTensors, idx: np.ndarray, optimizer: torch.optim.Optimizer,
                 beta: float, weights: dict, batch_size: int, modality_dropout: float, grad_clip: float,
-                rng: np.random.Generator, generator: torch.Generator, device: torch.device, epoch: int=0) -> dict:
-    "One pass over the training cells `idx` in shuffled minibatches; returns the mean loss terms."
+                rng: np.random.Generator, generator: torch.Generator, device: torch.device, epoch: int=0,
+                ctx: DistributedContext|None=None, step_module: torch.nn.Module|None=None,
+                autocast_dtype: torch.dtype|None=None) -> dict:
+    "One pass over the training cells `idx` in shuffled global minibatches (each process takes its part); returns the mean loss terms."
+    ctx = ctx or DistributedContext()
+    step = step_module or _Loss(module)  # DistributedDataParallel-wrapped under torchrun
     module.train()
     data.to(device)
     check_every = 1 if device.type == 'cpu' else 10  # a finiteness check waits for the GPU: not on every batch
-    order = rng.permutation(idx)
+    order = data.epoch_order(idx, rng)
     sums, n_seen = {}, 0
+    smallest = 2 * ctx.world_size
     for b, start in enumerate(range(0, len(order), batch_size)):
         cells = order[start:start + batch_size]
-        if len(cells) < 2 and len(order) > 2: continue  # a single-cell batch breaks nothing but adds noise
-        inputs, mask, batch = data.batch(cells, device)
-        enc_mask = modality_dropout_mask(mask, modality_dropout, generator)
-        out = module.loss(inputs, enc_mask, mask, batch, beta=beta, weights=weights)
+        if len(cells) < smallest and len(order) > smallest: continue  # a tiny last batch adds noise (and empty parts)
+        # draws that belong to cells are made for the whole minibatch, then cut: the same path for any process count
+        full_mask = data.mask[torch.as_tensor(cells, device=data.mask.device)]
+        enc_mask_all = modality_dropout_mask(full_mask, modality_dropout, generator)
+        noise_all = torch.randn(len(cells), module.n_latent, generator=generator)
+        part = shard(len(cells), ctx.rank, ctx.world_size)
+        inputs, mask, batch = data.batch(cells[part], device)
+        with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
+            out = step(inputs, enc_mask_all[part], mask, batch, beta=beta, weights=weights, noise=noise_all[part].to(device))
         if b % check_every == 0 and not torch.isfinite(out['loss']):
             raise TrainingError(f"the loss became {out['loss'].item()} at epoch {epoch + 1}, minibatch {b + 1}; "
                                 "lower the learning rate (--lr) or kl_beta_max, or check the input for extreme values")
+        n_local = len(cells[part])
         optimizer.zero_grad(set_to_none=True)
-        out['loss'].backward()
+        (out['loss'] * (n_local * ctx.world_size / len(cells))).backward()  # gradients average to the minibatch mean
         if grad_clip: torch.nn.utils.clip_grad_norm_(module.parameters(), grad_clip)
         optimizer.step()
-        for k, v in out.items(): sums[k] = sums.get(k, 0.0) + v.detach() * len(cells)
-        n_seen += len(cells)
-    means = {k: float(v) / max(n_seen, 1) for k, v in sums.items()}
+        for k, v in out.items(): sums[k] = sums.get(k, 0.0) + v.detach().double() * n_local
+        n_seen += n_local
+    sums, n_seen = _all_reduce_sums({k: float(v) for k, v in sums.items()}, n_seen, device)
+    means = {k: v / max(n_seen, 1) for k, v in sums.items()}
     if not math.isfinite(means.get('loss', 0.0)):
         raise TrainingError(f"the loss became {means['loss']} in epoch {epoch + 1}; lower the learning rate (--lr) or "
                             "kl_beta_max, or check the input for extreme values")
@@ -207,17 +275,20 @@ def train_epoch(module: MultiVAEModule, data: CellTensors, idx: np.ndarray, opti
 
 @torch.no_grad()
 def evaluate_loss(module: MultiVAEModule, data: CellTensors, idx: np.ndarray, beta: float, weights: dict,
-                  batch_size: int, device: torch.device) -> dict:
-    "Mean loss terms on cells `idx`, deterministic (posterior mean, dropout off)."
+                  batch_size: int, device: torch.device, ctx: DistributedContext|None=None) -> dict:
+    "Mean loss terms on cells `idx`, deterministic (posterior mean, dropout off); each process scores its part."
+    ctx = ctx or DistributedContext()
     module.eval()
     data.to(device)
+    idx = np.asarray(idx)[shard(len(idx), ctx.rank, ctx.world_size)]
     sums = {}
     for start in range(0, len(idx), batch_size):
         cells = idx[start:start + batch_size]
         inputs, mask, batch = data.batch(cells, device)
         out = module.loss(inputs, mask, mask, batch, beta=beta, weights=weights, sample=False)
-        for k, v in out.items(): sums[k] = sums.get(k, 0.0) + v * len(cells)
-    return {k: float(v) / max(len(idx), 1) for k, v in sums.items()}
+        for k, v in out.items(): sums[k] = sums.get(k, 0.0) + float(v) * len(cells)
+    sums, n = _all_reduce_sums(sums, len(idx), device)
+    return {k: v / max(n, 1) for k, v in sums.items()}
 
 # %% ../nbs/03_training.ipynb #60f74c77
 class MultiVAE:
@@ -294,14 +365,16 @@ def _tensors(self, mdata: md.MuData) -> CellTensors:
     prepared = self.preprocessor.transform(mdata)
     return CellTensors(prepared, self.likelihoods, self._batch_codes(mdata.obs))
 
-def _attach(self, mdata: md.MuData):
+def _attach(self, mdata: md.MuData, # the cells the model was created from (or an on-disk source with `training_data`)
+           ):
     "Preprocess `mdata` with the fitted preprocessor and keep it as the training data."
     present = set(mdata.obs_names)
     missing = [c for part in self.split.values() for c in part if c not in present]
     if missing:
         raise PreprocessingError(f"{len(missing)} cells of the model's split (e.g. {missing[:3]}) are not in this data; "
                                  "attach the same cells the model was created from")
-    self.data = self._tensors(mdata)
+    # data on disk (multivae.ondisk) provides its own training view, read block by block
+    self.data = mdata.training_data(self) if hasattr(mdata, 'training_data') else self._tensors(mdata)
     return self
 
 MultiVAE._batch_codes, MultiVAE._tensors, MultiVAE.attach = _batch_codes, _tensors, _attach
@@ -309,7 +382,7 @@ MultiVAE._batch_codes, MultiVAE._tensors, MultiVAE.attach = _batch_codes, _tenso
 # %% ../nbs/03_training.ipynb #95bb9497
 TRAIN_DEFAULTS = dict(max_epochs=100, lr=1e-3, batch_size=128, kl_beta_max=1.0, kl_warmup_epochs=20, kl_anneal_strategy='linear',
                       rna_weight=1.0, atac_weight=1.0, modality_dropout=0.2, grad_clip=10.0, weight_decay=0.0,
-                      early_stopping=True, patience=15)
+                      early_stopping=True, patience=15, precision='fp32')
 
 def _cpu_weights(module) -> dict:
     "A copy of the module's weights on the CPU."
@@ -327,10 +400,10 @@ def _train(self,
            checkpoint_path: str|Path|None=None, # save a checkpoint here during training
            checkpoint_every: int=5, # epochs between checkpoints (the last epoch is always saved)
            overwrite: bool=False, # let checkpoint_path replace an existing file
-           progress: bool=True, # show a progress bar
-           **kwargs, # training arguments: any of TRAIN_DEFAULTS (max_epochs, lr, batch_size, kl_*, weights, ...)
+           progress: bool=True, # show a progress bar (the first process only, under torchrun)
+           **kwargs, # training arguments: any of TRAIN_DEFAULTS (max_epochs, lr, batch_size, kl_*, weights, precision, ...)
           ) -> pd.DataFrame:
-    "Train (or resume training) and return the per-epoch history; the best validation weights are kept."
+    "Train (or resume training) and return the per-epoch history; the best validation weights are kept. Under torchrun each process trains on its part of every minibatch and only the first writes."
     unknown = set(kwargs) - set(TRAIN_DEFAULTS)
     if unknown: raise TypeError(f"unknown training arguments {sorted(unknown)}; train takes {sorted(TRAIN_DEFAULTS)}")
     if self.data is None:
@@ -339,11 +412,23 @@ def _train(self,
     args = {**TRAIN_DEFAULTS, **(self.train_state['args'] if resume else {}), **kwargs}
     kl_beta(0, 1, strategy=args['kl_anneal_strategy'])
     if args['batch_size'] < 2: raise TrainingError("batch_size must be at least 2")
+    if args['precision'] not in ('fp32', 'bf16'): raise TrainingError(f"unknown precision {args['precision']!r}; use 'fp32' or 'bf16'")
     if checkpoint_path is not None and Path(checkpoint_path).exists() and not (overwrite or resume):
         raise FileExistsError(f"{checkpoint_path} already exists; pass overwrite=True (--overwrite) to replace it, or choose another name")
-    self.device = dev = select_device(device)
+    ctx = distributed_context(device)
+    dev = select_device(device)
+    if dev.type == 'cuda' and ctx.world_size > 1: dev = torch.device('cuda', ctx.local_rank); torch.cuda.set_device(dev)
+    if args['precision'] == 'bf16' and dev.type != 'cuda':
+        raise TrainingError(f"precision='bf16' (mixed precision) is for GPUs; on {dev.type} training stays float32: use precision='fp32'")
+    if args['batch_size'] < 2 * ctx.world_size:
+        raise TrainingError(f"batch_size {args['batch_size']} is too small for {ctx.world_size} processes; use at least {2 * ctx.world_size}")
+    self.device = dev
     module = self.module.to(dev)
     opt = _adam(module, args['lr'], args['weight_decay'], dev)
+    step_module = None
+    if ctx.world_size > 1:
+        step_module = torch.nn.parallel.DistributedDataParallel(_Loss(module), device_ids=[dev.index] if dev.type == 'cuda' else None)
+    autocast_dtype = torch.bfloat16 if args['precision'] == 'bf16' else None
     pos = {n: i for i, n in enumerate(self.data.obs_names)}
     train_ix = np.array([pos[c] for c in self.split['train']])
     val_ix = np.array([pos[c] for c in self.split['val']], dtype=int)
@@ -362,33 +447,43 @@ def _train(self,
     def snapshot():  # what resuming needs; taken only when it is saved or training ends, not every epoch
         return {'args': args, 'module': _cpu_weights(module), 'optimizer': opt.state_dict(), 'best_val': best_val,
                 'best_module': best_state, 'bad_epochs': bad_epochs, 'stopped_early': bool(stop), 'best_epoch': self.best_epoch}
-    bar = tqdm(range(self.epoch, args['max_epochs']), desc='training', disable=not progress, unit='epoch')
-    for epoch in bar:
-        t0 = time.time()
-        torch.manual_seed(seed * 100_003 + epoch)
-        gen = torch.Generator().manual_seed(seed * 100_019 + epoch)
-        rng = np.random.default_rng([seed, epoch])
-        beta = kl_beta(epoch, args['kl_warmup_epochs'], args['kl_beta_max'], args['kl_anneal_strategy'])
-        tr = train_epoch(module, self.data, train_ix, opt, beta, weights, args['batch_size'], args['modality_dropout'],
-                         args['grad_clip'], rng, gen, dev, epoch)
-        va = evaluate_loss(module, self.data, val_ix, args['kl_beta_max'], weights, 1024, dev) if len(val_ix) else {}
-        row = {'epoch': epoch + 1, 'beta': beta, 'lr': opt.param_groups[0]['lr'], **{f'train_{k}': v for k, v in tr.items()},
-               **{f'val_{k}': v for k, v in va.items()}, 'seconds': time.time() - t0}
-        self.history.append(row)
-        self.epoch = epoch + 1
-        monitor = va.get('loss', tr['loss'])
-        if monitor < best_val - 1e-4 * abs(best_val):
-            best_val, best_state, bad_epochs = monitor, _cpu_weights(module), 0
-            self.best_epoch = epoch + 1
-        elif epoch >= args['kl_warmup_epochs']: bad_epochs += 1  # patience counts only after the warm-up
-        bar.set_postfix(loss=f"{tr['loss']:.1f}", val=f"{va.get('loss', float('nan')):.1f}", beta=f"{beta:.2f}")
-        stop = args['early_stopping'] and bad_epochs >= args['patience']
-        if checkpoint_path is not None and ((epoch + 1) % checkpoint_every == 0 or stop or epoch + 1 == args['max_epochs']):
-            self.train_state = snapshot()
-            self.save(checkpoint_path, overwrite=overwrite or epoch > 0 or resume, _weights=best_state)
-        if stop:
-            if progress: print(f"early stopping at epoch {epoch + 1}: validation loss has not improved for {args['patience']} epochs")
-            break
+    bar = tqdm(range(self.epoch, args['max_epochs']), desc='training', disable=not (progress and ctx.is_main), unit='epoch')
+    epoch = self.epoch
+    try:
+        for epoch in bar:
+            t0 = time.time()
+            torch.manual_seed(seed * 100_003 + epoch)
+            gen = torch.Generator().manual_seed(seed * 100_019 + epoch)
+            rng = np.random.default_rng([seed, epoch])
+            beta = kl_beta(epoch, args['kl_warmup_epochs'], args['kl_beta_max'], args['kl_anneal_strategy'])
+            tr = train_epoch(module, self.data, train_ix, opt, beta, weights, args['batch_size'], args['modality_dropout'],
+                             args['grad_clip'], rng, gen, dev, epoch, ctx, step_module, autocast_dtype)
+            va = evaluate_loss(module, self.data, val_ix, args['kl_beta_max'], weights, 1024, dev, ctx) if len(val_ix) else {}
+            row = {'epoch': epoch + 1, 'beta': beta, 'lr': opt.param_groups[0]['lr'], **{f'train_{k}': v for k, v in tr.items()},
+                   **{f'val_{k}': v for k, v in va.items()}, 'seconds': time.time() - t0}
+            self.history.append(row)
+            self.epoch = epoch + 1
+            monitor = va.get('loss', tr['loss'])
+            if monitor < best_val - 1e-4 * abs(best_val):
+                best_val, best_state, bad_epochs = monitor, _cpu_weights(module), 0
+                self.best_epoch = epoch + 1
+            elif epoch >= args['kl_warmup_epochs']: bad_epochs += 1  # patience counts only after the warm-up
+            bar.set_postfix(loss=f"{tr['loss']:.1f}", val=f"{va.get('loss', float('nan')):.1f}", beta=f"{beta:.2f}")
+            stop = args['early_stopping'] and bad_epochs >= args['patience']
+            if checkpoint_path is not None and ((epoch + 1) % checkpoint_every == 0 or stop or epoch + 1 == args['max_epochs']):
+                self.train_state = snapshot()
+                if ctx.is_main: self.save(checkpoint_path, overwrite=overwrite or epoch > 0 or resume, _weights=best_state)
+            if stop:
+                if progress and ctx.is_main: print(f"early stopping at epoch {epoch + 1}: validation loss has not improved for {args['patience']} epochs")
+                break
+    except Exception as e:
+        if ctx.world_size > 1:
+            saved = f"the last checkpoint, {checkpoint_path}, is intact (resume with resume=True / --resume)" if checkpoint_path else "no checkpoint was asked for"
+            print(f"multivae: process {ctx.rank} of {ctx.world_size} failed in epoch {epoch + 1}: {type(e).__name__}: {e}; "
+                  f"{saved}", file=sys.stderr, flush=True)
+        raise
+    finally:
+        if ctx.started_here and dist.is_initialized(): dist.destroy_process_group()
     self.train_state = snapshot()  # the current weights, before the best ones replace them
     if best_state is not None: module.load_state_dict(best_state)
     module.eval()
