@@ -4,7 +4,7 @@ The one hand-written module of the package: every other module is exported from 
 """
 __version__ = "0.1.0"
 
-from . import data, preprocessing, model, training, evaluation, visualization
+from . import data, preprocessing, model, training, ondisk, evaluation, visualization  # ondisk adds MultiVAE.from_disk
 from .training import MultiVAE
 
-__all__ = ['MultiVAE', 'data', 'preprocessing', 'model', 'training', 'evaluation', 'visualization']
+__all__ = ['MultiVAE', 'data', 'preprocessing', 'model', 'training', 'ondisk', 'evaluation', 'visualization']

@@ -12,7 +12,7 @@ import mudata as md
 from sklearn.decomposition import TruncatedSVD
 
 # %% auto #0
-__all__ = ['PreprocessingError', 'qc_thresholds', 'qc_metrics', 'qc_filter', 'split_cells', 'Preprocessor', 'tfidf']
+__all__ = ['PreprocessingError', 'qc_thresholds', 'qc_metrics', 'qc_apply', 'qc_filter', 'split_cells', 'Preprocessor', 'tfidf']
 
 # %% ../nbs/01_preprocessing.ipynb #8812b567
 class PreprocessingError(ValueError):
@@ -70,6 +70,29 @@ def _check_modalities(mdata):
                                  "(read one with multivae.data.read_multiome)")
 
 # %% ../nbs/01_preprocessing.ipynb #da39518b
+def qc_apply(metrics: pd.DataFrame, # per-cell `qc_metrics`
+             thresholds: dict, # resolved `qc_thresholds`
+             n_unpaired: int=0, # barcodes dropped for lacking a modality (for the report)
+             verbose: bool=True, # print the report
+            ) -> tuple: # (boolean mask of kept cells, cells removed by each filter)
+    "Which cells pass every threshold; an error when none does."
+    m, t = metrics, thresholds
+    fails = {f"genes < {t['min_genes']}": m.n_genes < t['min_genes'],
+             f"genes > {t['max_genes']}": m.n_genes > t['max_genes'],
+             f"mitochondrial >= {t['max_pct_mt']:g}%": m.pct_mt >= t['max_pct_mt'],
+             f"peaks < {t['min_peaks']}": m.n_peaks < t['min_peaks']}
+    keep = ~np.logical_or.reduce([np.asarray(f) for f in fails.values()])
+    removed = {k: int(np.asarray(v).sum()) for k, v in fails.items()}
+    if verbose:
+        print(f"QC: kept {keep.sum()} of {len(m)} paired cells ({n_unpaired} unpaired barcodes dropped); removed by "
+              + ", ".join(f"{k}: {v}" for k, v in removed.items()))
+    if not keep.any():
+        worst = max(removed, key=removed.get)
+        raise PreprocessingError(f"no cells left after QC: the filter '{worst}' removed {removed[worst]} of {len(m)} "
+                                 f"cells; loosen it (thresholds used: {t})")
+    return keep, removed
+
+# %% ../nbs/01_preprocessing.ipynb #15e06338
 def qc_filter(mdata: md.MuData, # raw counts in `rna` and `atac`
               min_genes: int|str='auto', # least genes per cell ('auto': min(200, 2% of genes))
               max_genes: int=5000, # most genes per cell
@@ -81,20 +104,8 @@ def qc_filter(mdata: md.MuData, # raw counts in `rna` and `atac`
     "The cells of `mdata` that pass RNA and ATAC quality control; the report is in `.uns['qc']`."
     m = qc_metrics(mdata, mt_prefix)
     t = qc_thresholds(mdata['rna'].n_vars, mdata['atac'].n_vars, min_genes, max_genes, max_pct_mt, min_peaks)
-    fails = {f"genes < {t['min_genes']}": m.n_genes < t['min_genes'],
-             f"genes > {t['max_genes']}": m.n_genes > t['max_genes'],
-             f"mitochondrial >= {t['max_pct_mt']:g}%": m.pct_mt >= t['max_pct_mt'],
-             f"peaks < {t['min_peaks']}": m.n_peaks < t['min_peaks']}
-    keep = ~np.logical_or.reduce([f.values for f in fails.values()])
-    removed = {k: int(v.sum()) for k, v in fails.items()}
     n_unpaired = max(mdata['rna'].n_obs, mdata['atac'].n_obs) - len(m)
-    if verbose:
-        print(f"QC: kept {keep.sum()} of {len(m)} paired cells ({n_unpaired} unpaired barcodes dropped); removed by "
-              + ", ".join(f"{k}: {v}" for k, v in removed.items()))
-    if not keep.any():
-        worst = max(removed, key=removed.get)
-        raise PreprocessingError(f"no cells left after QC: the filter '{worst}' removed {removed[worst]} of {len(m)} "
-                                 f"cells; loosen it (thresholds used: {t})")
+    keep, removed = qc_apply(m, t, n_unpaired, verbose)
     cells = m.index[keep]
     out = _as_mudata({'rna': mdata['rna'][cells].copy(), 'atac': mdata['atac'][cells].copy()})
     for k in ['n_genes', 'pct_mt', 'n_peaks']:

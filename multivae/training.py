@@ -25,7 +25,7 @@ from .model import MultiVAEModule, ModelConfigError, FUSIONS, LIKELIHOODS
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'MODEL_DEFAULTS', 'TRAIN_DEFAULTS', 'TrainingError', 'kl_beta', 'select_device', 'save_atomic',
            'SparseRows', 'CellTensors', 'DistributedContext', 'distributed_context', 'shard', 'modality_dropout_mask',
-           'train_epoch', 'evaluate_loss', 'MultiVAE']
+           'train_epoch', 'evaluate_loss', 'MultiVAE', 'model_config', 'split_for_model', 'preprocessor_args']
 
 # %% ../nbs/03_training.ipynb #398a3a40
 class TrainingError(RuntimeError):
@@ -323,31 +323,48 @@ def _from_mudata(cls, mdata: md.MuData, # raw counts in 'rna' and 'atac' (after 
                  **kwargs, # any of MODEL_DEFAULTS: fusion, rna_likelihood, atac_likelihood, n_latent, ..., seed
                 ) -> MultiVAE:
     "Split cells, fit the preprocessor on the training cells, and build a MultiVAE."
+    config = model_config(kwargs)
+    if not isinstance(mdata, md.MuData) or not {'rna', 'atac'} <= set(mdata.mod):
+        raise PreprocessingError("expected a MuData with modalities 'rna' and 'atac' (see multivae.data.read_multiome)")
+    split, batch_categories = split_for_model(mdata.obs_names, mdata.obs, config)
+    pp = Preprocessor(**preprocessor_args(config))
+    pp.fit(mdata[split['train']])
+    model = cls(pp, config, split, batch_categories)
+    model.attach(mdata)
+    return model
+
+def model_config(kwargs: dict, # model arguments given by the user
+                ) -> dict:
+    "MODEL_DEFAULTS updated with `kwargs`, checked."
     unknown = set(kwargs) - set(MODEL_DEFAULTS)
-    if unknown: raise TypeError(f"unknown arguments {sorted(unknown)}; MultiVAE.from_mudata takes {sorted(MODEL_DEFAULTS)}")
+    if unknown: raise TypeError(f"unknown arguments {sorted(unknown)}; a MultiVAE takes {sorted(MODEL_DEFAULTS)}")
     config = {**MODEL_DEFAULTS, **kwargs}
     if config['fusion'] not in FUSIONS: raise ModelConfigError(f"unknown fusion {config['fusion']!r}; use 'mlp' or 'poe'")
     for m, allowed in [('rna', ('gaussian', 'nb')), ('atac', ('gaussian', 'bernoulli'))]:
         if config[f'{m}_likelihood'] not in allowed:
             raise ModelConfigError(f"unknown {m}_likelihood {config[f'{m}_likelihood']!r}; use one of {', '.join(allowed)}")
-    if not isinstance(mdata, md.MuData) or not {'rna', 'atac'} <= set(mdata.mod):
-        raise PreprocessingError("expected a MuData with modalities 'rna' and 'atac' (see multivae.data.read_multiome)")
-    obs = mdata.obs
+    return config
+
+def split_for_model(obs_names: pd.Index, # the cells
+                    obs: pd.DataFrame, # their annotations (labels to stratify by, batches)
+                    config: dict, # from `model_config`
+                   ) -> tuple: # ({'train', 'val', 'test'} cell names, batch categories or None)
+    "The model's split of the cells and its batch categories."
     lab = config['labels_key']
     labels = obs[lab].astype(str).values if lab and lab in obs else None
-    split_ix = split_cells(mdata.n_obs, config['test_size'], config['val_size'], config['seed'], labels)
-    split = {k: list(mdata.obs_names[v]) for k, v in split_ix.items()}
+    split_ix = split_cells(len(obs_names), config['test_size'], config['val_size'], config['seed'], labels)
+    split = {k: list(obs_names[v]) for k, v in split_ix.items()}
     batch_categories = None
     if config['batch_key']:
         if config['batch_key'] not in obs:
             raise PreprocessingError(f"batch_key {config['batch_key']!r} is not a column of mdata.obs ({list(obs.columns)})")
         batch_categories = sorted(obs[config['batch_key']].astype(str).unique())
-    pp = Preprocessor(n_top_genes=config['n_top_genes'], hvg_flavor=config['hvg_flavor'], n_lsi_components=config['n_lsi_components'],
-                      min_peak_cells=config['min_peak_cells'], seed=config['seed'])
-    pp.fit(mdata[split['train']])
-    model = cls(pp, config, split, batch_categories)
-    model.attach(mdata)
-    return model
+    return split, batch_categories
+
+def preprocessor_args(config: dict) -> dict:
+    "The Preprocessor's arguments in a model config."
+    return dict(n_top_genes=config['n_top_genes'], hvg_flavor=config['hvg_flavor'], n_lsi_components=config['n_lsi_components'],
+                min_peak_cells=config['min_peak_cells'], seed=config['seed'])
 
 MultiVAE.from_mudata = classmethod(_from_mudata)
 
