@@ -14,6 +14,7 @@ import numpy as np
 from .data import read_multiome, simulate_multiome
 from .preprocessing import qc_filter
 from .training import MultiVAE, MODEL_DEFAULTS, TRAIN_DEFAULTS, select_device
+from .ondisk import OnDiskMultiome, qc_filter_on_disk, evaluation_sample
 from .evaluation import evaluate, format_seed_table, format_latent_table
 from .visualization import make_figures
 
@@ -54,6 +55,12 @@ def train_parser() -> argparse.ArgumentParser:
     d.add_argument('--sim_cells', type=_positive_int, default=DEFAULT_SIMULATION['n_cells'], help="cells of the default simulated dataset")
     d.add_argument('--sim_genes', type=_positive_int, default=DEFAULT_SIMULATION['n_genes'], help="genes of the default simulated dataset")
     d.add_argument('--sim_peaks', type=_positive_int, default=DEFAULT_SIMULATION['n_peaks'], help="peaks of the default simulated dataset")
+    d.add_argument('--on_disk', action='store_true',
+                   help="leave the counts on disk and read them by blocks (data larger than memory; one .h5, .h5ad or .h5mu)")
+    d.add_argument('--n_fit_cells', type=_positive_int, default=50_000, help="--on_disk: training cells the preprocessing is fitted on")
+    d.add_argument('--block_size', type=_positive_int, default=4096, help="--on_disk: cells read and preprocessed at a time")
+    d.add_argument('--blocks_in_memory', type=_positive_int, default=8, help="--on_disk: blocks held (and shuffled together) at once")
+    d.add_argument('--eval_cells', type=_positive_int, default=10_000, help="--on_disk: test (and training) cells read to score and draw")
     d.add_argument('--min_genes', type=_auto_or_int, default='auto', help="QC: least genes per cell ('auto' scales 200 to the panel)")
     d.add_argument('--max_genes', type=_positive_int, default=5000, help="QC: most genes per cell")
     d.add_argument('--max_pct_mt', type=float, default=15.0, help="QC: most mitochondrial percent")
@@ -81,6 +88,8 @@ def train_parser() -> argparse.ArgumentParser:
     t.add_argument('--test_size', type=_fraction, default=MODEL_DEFAULTS['test_size'], help="fraction of cells held out for testing")
     t.add_argument('--seed', type=int, default=MODEL_DEFAULTS['seed'], help="random seed (split, weights, minibatches)")
     t.add_argument('--device', default='auto', help="auto (cuda, then mps, then cpu), cpu, cuda or mps")
+    t.add_argument('--precision', choices=['fp32', 'bf16'], default=TRAIN_DEFAULTS['precision'],
+                   help="bf16: mixed precision (autocast) on GPUs; CPU training is float32")
     o = p.add_argument_group('output')
     o.add_argument('--model_name', default='multivae', help="checkpoint file name, without .pt")
     o.add_argument('--checkpoint_dir', default='checkpoints', help="folder of the checkpoint, history and metrics")
@@ -131,6 +140,8 @@ def train_main(argv: list|None=None, # arguments (default: sys.argv[1:])
     prog = 'multivae-train'
     _quiet_libraries()
     args = train_parser().parse_args(argv)
+    main = int(os.environ.get('RANK', '0')) == 0  # under torchrun only the first process talks and writes
+    if not main: args.quiet = True
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
     try:
         if args.resume and args.overwrite: raise CLIError("--resume and --overwrite contradict each other; pick one")
@@ -144,27 +155,39 @@ def train_main(argv: list|None=None, # arguments (default: sys.argv[1:])
         if args.resume and not ckpt.exists(): raise CLIError(f"--resume: no checkpoint {ckpt} to continue")
         sim = dict(DEFAULT_SIMULATION, n_cells=args.sim_cells, n_genes=args.sim_genes, n_peaks=args.sim_peaks)
         t0 = time.time()
-        mdata = _load_data(args.data_path, sim, log)
         qc = dict(min_genes=args.min_genes, max_genes=args.max_genes, max_pct_mt=args.max_pct_mt, min_peaks=args.min_peaks)
-        cells = qc_filter(mdata, **qc, verbose=not args.quiet)
+        if args.on_disk:
+            if args.data_path is None or len(args.data_path) != 1:
+                raise CLIError("--on_disk reads one file: pass --data_path FILE (a 10x .h5, .h5ad or .h5mu)")
+            if not Path(args.data_path[0]).exists(): raise CLIError(f"--data_path {args.data_path[0]} does not exist")
+            log(f"reading {args.data_path[0]} by blocks of {args.block_size} cells")
+            source = OnDiskMultiome(args.data_path[0], block_size=args.block_size, blocks_in_memory=args.blocks_in_memory)
+            cells = qc_filter_on_disk(source, **qc, verbose=not args.quiet)
+        else: cells = qc_filter(_load_data(args.data_path, sim, log), **qc, verbose=not args.quiet)
         train_args = dict(max_epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, kl_beta_max=args.kl_beta_max,
                           kl_warmup_epochs=args.kl_warmup_epochs, kl_anneal_strategy=args.kl_anneal_strategy,
-                          rna_weight=args.rna_weight, atac_weight=args.atac_weight, patience=args.patience)
+                          rna_weight=args.rna_weight, atac_weight=args.atac_weight, patience=args.patience, precision=args.precision)
         if args.resume:
             vae = MultiVAE.load(ckpt, cells)
             log(f"resuming {ckpt} from epoch {vae.epoch}")
-            vae.train(resume=True, device=args.device, checkpoint_path=ckpt, progress=not args.quiet, max_epochs=args.epochs)
+            vae.train(resume=True, device=args.device, checkpoint_path=ckpt, progress=not args.quiet, max_epochs=args.epochs,
+                      precision=args.precision)
         else:
-            vae = MultiVAE.from_mudata(cells, fusion=args.fusion, rna_likelihood=args.rna_likelihood,
-                                       atac_likelihood=args.atac_likelihood, n_top_genes=args.n_top_genes,
-                                       n_lsi_components=args.atac_n_components, n_latent=args.n_latent, n_hidden=args.n_hidden,
-                                       test_size=args.test_size, seed=args.seed)
+            model_args = dict(fusion=args.fusion, rna_likelihood=args.rna_likelihood, atac_likelihood=args.atac_likelihood,
+                              n_top_genes=args.n_top_genes, n_lsi_components=args.atac_n_components, n_latent=args.n_latent,
+                              n_hidden=args.n_hidden, test_size=args.test_size, seed=args.seed)
+            vae = (MultiVAE.from_disk(cells, n_fit_cells=args.n_fit_cells, qc=False, progress=not args.quiet, **model_args)
+                   if args.on_disk else MultiVAE.from_mudata(cells, **model_args))
             log(f"{vae}; cells: {len(vae.split['train'])} train, {len(vae.split['val'])} validation, {len(vae.split['test'])} test")
             vae.train(device=args.device, checkpoint_path=ckpt, overwrite=args.overwrite, progress=not args.quiet, **train_args)
+        if not main: return 0  # the other processes of a torchrun launch are done
         vae.save(ckpt, overwrite=True)
-        run = {'data_path': args.data_path, 'simulation': sim if args.data_path is None else None, 'qc': qc}
+        run = {'data_path': args.data_path, 'simulation': sim if args.data_path is None else None, 'qc': qc, 'on_disk': args.on_disk}
         (ckpt_dir / f"{args.model_name}.run.json").write_text(json.dumps(run, indent=2))
         log(f"trained {vae.epoch} epochs in {time.time() - t0:.0f} s; checkpoint: {ckpt}")
+        if args.on_disk:
+            log(f"scoring and drawing on up to {args.eval_cells:,} test cells (and as many training cells for the baselines)")
+            vae, cells = evaluation_sample(vae, cells, args.eval_cells, args.seed)
         results = evaluate(vae, cells, output_dir=ckpt_dir)
         print(format_seed_table(results, vae.config['fusion']))
         print(format_latent_table(results))
@@ -207,9 +230,11 @@ def visualize_main(argv: list|None=None, # arguments (default: sys.argv[1:])
         if args.data_path is None and not run:
             raise CLIError(f"no --data_path given and no run file {run_file} beside the checkpoint; pass --data_path")
         data_path = args.data_path or run.get('data_path')
-        mdata = _load_data(data_path, run.get('simulation') or DEFAULT_SIMULATION, log)
         vae = MultiVAE.load(model_path)
-        cells = qc_filter(mdata, **qc, verbose=not args.quiet)
+        if run.get('on_disk'):  # trained from disk: draw a sample of its cells, as multivae-train did
+            source = qc_filter_on_disk(OnDiskMultiome(data_path[0]), **qc, verbose=not args.quiet)
+            vae, cells = evaluation_sample(vae, source, 10_000, args.seed)
+        else: cells = qc_filter(_load_data(data_path, run.get('simulation') or DEFAULT_SIMULATION, log), **qc, verbose=not args.quiet)
         paths = make_figures(vae, cells, out, seed=args.seed)
         log("figures: " + ", ".join(str(p) for p in paths.values()))
     except CLIError as e: _fail(prog, str(e))

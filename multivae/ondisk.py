@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_ondisk.ipynb #526304f4
 from __future__ import annotations
-import os, warnings
+import copy, os, warnings
 from collections import OrderedDict
 from pathlib import Path
 
@@ -24,7 +24,8 @@ from .training import (MultiVAE, CellTensors, TrainingError, model_config, split
 from .model import ModelConfigError
 
 # %% auto #0
-__all__ = ['OnDiskMultiome', 'qc_filter_on_disk', 'DiskCells', 'latent_to_disk', 'impute_to_disk', 'compare_preprocessors']
+__all__ = ['OnDiskMultiome', 'qc_filter_on_disk', 'DiskCells', 'latent_to_disk', 'impute_to_disk', 'evaluation_sample',
+           'compare_preprocessors']
 
 # %% ../nbs/08_ondisk.ipynb #c8a8a325
 class _TenxRows:
@@ -366,6 +367,23 @@ def impute_to_disk(model: MultiVAE, # a trained model
     return _write_by_blocks(path, source, len(features), lambda b: model.impute(b, source_modality, target), 'imputed',
                             np.dtype(dtype), overwrite, progress, {'source': source_modality, 'target': target},
                             {'features': features})
+
+# %% ../nbs/08_ondisk.ipynb #6afe63c7
+def evaluation_sample(model: MultiVAE, # a model trained from disk
+                      source: OnDiskMultiome, # its cells
+                      n_cells: int=10_000, # at most this many test cells, and as many training cells
+                      seed: int=0,
+                     ) -> tuple: # (model view, MuData of the drawn cells)
+    "A view of `model` whose split holds a random sample of its test and training cells, and those cells read into memory."
+    rng = np.random.default_rng(seed)
+    def pick(names):
+        names = list(names)
+        return names if len(names) <= n_cells else [names[i] for i in np.sort(rng.choice(len(names), n_cells, replace=False))]
+    view = copy.copy(model)
+    view.split, view.data = {'train': pick(model.split['train']), 'val': [], 'test': pick(model.split['test'])}, None
+    pos = source.obs_names.get_indexer(view.split['train'] + view.split['test'])
+    if (pos < 0).any(): raise PreprocessingError("some of the model's cells are not in `source`; pass the cells the model was trained on")
+    return view, source.read(np.sort(pos))
 
 # %% ../nbs/08_ondisk.ipynb #468cab2b
 def compare_preprocessors(fitted: Preprocessor, # e.g. fitted on a subsample
