@@ -244,10 +244,10 @@ def train_epoch(module: MultiVAEModule, data: CellTensors, idx: np.ndarray, opti
     check_every = 1 if device.type == 'cpu' else 10  # a finiteness check waits for the GPU: not on every batch
     order = data.epoch_order(idx, rng)
     sums, n_seen = {}, 0
-    smallest = 2 * ctx.world_size
+    smallest = max(2, ctx.world_size)  # a one-cell batch adds noise; every process needs at least one cell
     for b, start in enumerate(range(0, len(order), batch_size)):
         cells = order[start:start + batch_size]
-        if len(cells) < smallest and len(order) > smallest: continue  # a tiny last batch adds noise (and empty parts)
+        if len(cells) < smallest and len(order) > smallest: continue
         # draws that belong to cells are made for the whole minibatch, then cut: the same path for any process count
         full_mask = data.mask[torch.as_tensor(cells, device=data.mask.device)]
         enc_mask_all = modality_dropout_mask(full_mask, modality_dropout, generator)
