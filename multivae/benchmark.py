@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_benchmark.ipynb #4f264b0c
 from __future__ import annotations
-import argparse, cProfile, io, json, math, os, platform, pstats, resource, subprocess, sys, tempfile, time, warnings
+import argparse, cProfile, io, json, math, os, platform, pstats, resource, shutil, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +15,10 @@ import mudata as md
 import torch
 
 import multivae
-from .data import simulate_multiome, read_multiome, find_shared_data
+from .data import simulate_multiome, simulate_10x_h5, read_multiome, find_shared_data
 from .preprocessing import qc_filter
-from .training import MultiVAE, train_epoch
+from .training import MultiVAE, train_epoch, evaluate_loss
+from .ondisk import OnDiskMultiome, qc_filter_on_disk
 from .evaluation import (evaluate, per_cell_cosine, per_cell_pearson, per_feature_pearson, per_cell_auc,
                                  per_feature_auc, rmse, foscttm, leiden_clusters)
 
@@ -27,8 +28,8 @@ __all__ = ['SIMULATED', 'QUICK_SIMULATED', 'SIM_MODEL', 'REAL', 'REAL_QC', 'SWEE
            'drop_rare_genes', 'simulated_dataset', 'real_dataset', 'imputation_scores', 'latent_scores',
            'multivi_available', 'train_multivi', 'multivi_scores', 'sweep_hyperparameters', 'run_quality',
            'summarize_quality', 'scaled_dataset', 'speed_worker', 'run_speed', 'add_ratios', 'loglog_slope',
-           'scaling_slopes', 'profile_epoch', 'quality_table', 'plot_quality', 'plot_scaling', 'write_results',
-           'merge_results', 'run_benchmark', 'bench_main']
+           'scaling_slopes', 'profile_epoch', 'stream_worker', 'ddp_throughput', 'gpu_worker', 'quality_table',
+           'plot_quality', 'plot_scaling', 'write_results', 'merge_results', 'run_benchmark', 'bench_main']
 
 # %% ../nbs/07_benchmark.ipynb #7940090e
 class BenchmarkError(ValueError):
@@ -447,10 +448,10 @@ def speed_worker(spec: dict, # method ('multivae'|'multivi'), n_cells, n_peaks, 
     return out
 
 # %% ../nbs/07_benchmark.ipynb #e7aeaf30
-def _run_worker(spec: dict, timeout: float, python: str|None=None) -> dict:
-    "Run `speed_worker(spec)` in a fresh Python process; a failure comes back as {'error': ...}."
-    code = ("import json, sys, warnings; warnings.simplefilter('ignore'); from multivae.benchmark import speed_worker; "
-            "print('@@' + json.dumps(speed_worker(json.loads(sys.argv[1]))))")
+def _run_worker(spec: dict, timeout: float, python: str|None=None, worker: str='speed_worker') -> dict:
+    "Run `worker(spec)` (a function of this module) in a fresh Python process; a failure comes back as {'error': ...}."
+    code = (f"import json, sys, warnings; warnings.simplefilter('ignore'); from multivae.benchmark import {worker}; "
+            f"print('@@' + json.dumps({worker}(json.loads(sys.argv[1]))))")
     try:
         p = subprocess.run([python or sys.executable, '-c', code, json.dumps(spec)], capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired: return {**spec, 'error': f'timed out after {timeout:.0f} s'}
@@ -556,6 +557,115 @@ def profile_epoch(mdata: md.MuData, # raw counts
     table = pd.DataFrame(rows).sort_values('own_seconds', ascending=False).head(top).reset_index(drop=True)
     table['share'] = table.own_seconds / total
     return table, batch_s, total
+
+# %% ../nbs/07_benchmark.ipynb #fcdaebda
+def stream_worker(spec: dict, # path, block_size, blocks_in_memory, n_fit_cells, windows, threads, batch_size, n_top_genes
+                 ) -> dict:
+    "Measure training from a file on disk (meant for a fresh process): QC, fit, throughput over a few windows, memory."
+    torch.set_num_threads(spec.get('threads', 1))
+    t0 = time.time()
+    src = OnDiskMultiome(spec['path'], block_size=spec['block_size'], blocks_in_memory=spec['blocks_in_memory'])
+    out = {**spec, 'n_cells_file': src.n_obs, 'n_genes': len(src.var['rna']), 'n_peaks': len(src.var['atac']),
+           'open_seconds': time.time() - t0, 'file_gib': Path(spec['path']).stat().st_size / 2**30}
+    t0 = time.time(); kept = qc_filter_on_disk(src, verbose=False); out['qc_seconds'] = time.time() - t0
+    t0 = time.time()
+    vae = MultiVAE.from_disk(kept, n_fit_cells=spec['n_fit_cells'], qc=False, progress=False, seed=0,
+                             n_top_genes=spec.get('n_top_genes', 2000))
+    out.update(fit_seconds=time.time() - t0, n_peaks_model=len(vae.preprocessor.peaks), rss_after_fit_gib=_rss_gib())
+    data, bs = vae.data, spec['block_size']
+    read_s, real_block = [0.0], data._block
+    def timed_block(b):  # time spent reading and preprocessing blocks
+        hit = b in data._cache; t = time.time(); r = real_block(b)
+        if not hit: read_s[0] += time.time() - t
+        return r
+    data._block = timed_block
+    pos = pd.Series(np.arange(len(data)), index=data.obs_names)
+    train_ix, val_ix = pos[vae.split['train']].to_numpy(), pos[vae.split['val']].to_numpy()
+    n_blocks = math.ceil(len(data) / bs)
+    chosen = np.random.default_rng(0).choice(n_blocks, min(n_blocks, spec['windows'] * spec['blocks_in_memory']), replace=False)
+    idx, vidx = train_ix[np.isin(train_ix // bs, chosen)], val_ix[np.isin(val_ix // bs, chosen)]
+    module = vae.module
+    opt = torch.optim.Adam(module.parameters(), lr=1e-3)
+    t0 = time.time()
+    train_epoch(module, data, idx, opt, 1.0, {'rna': 1.0, 'atac': 1.0}, spec.get('batch_size', 128), 0.2, 10.0,
+                np.random.default_rng(0), torch.Generator().manual_seed(0), torch.device('cpu'))
+    train_s, train_read_s = time.time() - t0, read_s[0]
+    data._cache.clear(); read_s[0] = 0.0
+    t0 = time.time()
+    evaluate_loss(module, data, vidx, 1.0, {'rna': 1.0, 'atac': 1.0}, 1024, torch.device('cpu'))
+    val_s = time.time() - t0
+    rate, vrate = len(idx) / train_s, len(vidx) / val_s
+    out.update(n_train=len(train_ix), n_val=len(val_ix), cells_timed=len(idx), train_cells_per_s=rate,
+               read_preprocess_share=train_read_s / train_s, val_cells_per_s=vrate,
+               epoch_hours_extrapolated=(len(train_ix) / rate + len(val_ix) / vrate) / 3600, peak_rss_gib=_peak_rss_gib())
+    return out
+
+def ddp_throughput(n_cells: int=5000, # simulated cells
+                   n_peaks: int=15000, # simulated peaks
+                   epochs: int=3, # epochs per run (the first is not timed)
+                   workdir: str|Path|None=None, # where the runs write (default: a temporary folder)
+                   log=print,
+                  ) -> pd.DataFrame:
+    "Training throughput of `multivae-train` as 1 process (1 and 2 threads) and as 2 gloo processes under torchrun."
+    exe = shutil.which('multivae-train') or str(Path(sys.executable).parent / 'multivae-train')
+    flags = ['--sim_cells', str(n_cells), '--sim_peaks', str(n_peaks), '--epochs', str(epochs), '--no_plots', '--quiet']
+    runs = [('1 process x 1 thread', [exe], '1'), ('1 process x 2 threads', [exe], '2'),
+            ('2 processes x 1 thread (torchrun, gloo)', [sys.executable, '-m', 'torch.distributed.run', '--standalone',
+                                                         '--nproc_per_node', '2', '--no-python', exe], '1')]
+    work = Path(workdir or tempfile.mkdtemp())
+    rows = []
+    for i, (label, cmd, threads) in enumerate(runs):
+        log(f"ddp: {label}")
+        ck = work / f'run{i}'
+        t0 = time.time()
+        p = subprocess.run(cmd + flags + ['--checkpoint_dir', str(ck)], capture_output=True, text=True,
+                           env={**os.environ, 'OMP_NUM_THREADS': threads})
+        if p.returncode != 0:
+            rows.append({'run': label, 'error': (p.stderr.strip().splitlines() or ['failed'])[-1][:300]}); continue
+        hist = pd.read_csv(ck / 'multivae.history.csv')
+        n_train = len(MultiVAE.load(ck / 'multivae.pt').split['train'])
+        sec = float(hist['seconds'].iloc[1:].median()) if len(hist) > 1 else float(hist['seconds'].iloc[0])
+        rows.append({'run': label, 'train_cells': n_train, 'epoch_seconds': sec, 'train_cells_per_s': n_train / sec,
+                     'wall_seconds': time.time() - t0, 'final_val_loss': float(hist['val_loss'].iloc[-1])})
+    df = pd.DataFrame(rows)
+    if 'train_cells_per_s' in df and df['train_cells_per_s'].notna().all():
+        base = df['train_cells_per_s'].iloc[0]
+        df['speedup_vs_1x1'] = df['train_cells_per_s'] / base
+        df['efficiency_per_core'] = df['speedup_vs_1x1'] / np.array([1, 2, 2])
+    return df
+
+def gpu_worker(spec: dict, # sizes [(cells, peaks)], batch_sizes, max_batches, n_genes
+              ) -> list:
+    "CUDA training throughput, float32 against bf16 autocast (meant for a machine with a GPU)."
+    if not torch.cuda.is_available(): raise BenchmarkError("gpu_worker needs CUDA; run it on a machine with a GPU")
+    dev, rows = torch.device('cuda'), []
+    for n_cells, n_peaks in spec['sizes']:
+        t0 = time.time()
+        mdata = scaled_dataset(n_cells, n_peaks, spec.get('n_genes', 5000))
+        vae = MultiVAE.from_mudata(mdata, n_top_genes=2000, test_size=0.1, val_size=0.0, seed=0)
+        setup = time.time() - t0
+        pos = pd.Series(np.arange(len(vae.data)), index=vae.data.obs_names)
+        train_ix = pos[vae.split['train']].to_numpy()
+        vae.data.to(dev)
+        for bs in spec['batch_sizes']:
+            for precision in ('fp32', 'bf16'):
+                torch.manual_seed(0)
+                module = MultiVAE(vae.preprocessor, vae.config, vae.split).module.to(dev)
+                opt = torch.optim.Adam(module.parameters(), lr=1e-3, fused=True)
+                dtype = torch.bfloat16 if precision == 'bf16' else None
+                run = lambda ix: train_epoch(module, vae.data, ix, opt, 1.0, {'rna': 1.0, 'atac': 1.0}, bs, 0.2, 10.0,
+                                             np.random.default_rng(0), torch.Generator().manual_seed(0), dev, autocast_dtype=dtype)
+                run(train_ix[:3 * bs]); torch.cuda.synchronize()  # warm-up
+                n_b = min(spec['max_batches'], len(train_ix) // bs)
+                ix = np.random.default_rng(1).permutation(train_ix)[:n_b * bs]
+                torch.cuda.reset_peak_memory_stats(); torch.cuda.synchronize(); t0 = time.time()
+                res = run(ix); torch.cuda.synchronize(); el = time.time() - t0
+                rows.append({'n_cells': n_cells, 'n_peaks': n_peaks, 'n_peaks_model': len(vae.preprocessor.peaks),
+                             'batch_size': bs, 'precision': precision, 'batches_timed': n_b, 'train_cells_per_s': n_b * bs / el,
+                             'epoch_seconds': len(train_ix) / (n_b * bs / el), 'loss': res['loss'],
+                             'gpu_peak_gib': torch.cuda.max_memory_allocated() / 2**30, 'setup_seconds': setup})
+                print(rows[-1], flush=True)
+    return rows
 
 # %% ../nbs/07_benchmark.ipynb #51443432
 HEADLINE = [('ATAC -> RNA', 'pearson per gene'), ('RNA -> ATAC', 'auroc per peak'), ('RNA -> ATAC', 'auprc per peak'),
@@ -671,6 +781,18 @@ def write_results(results: dict, # 'machine', 'command', 'quality', 'sweep', 'sp
         if isinstance(sl, pd.DataFrame) and len(sl): lines += ['Log-log slopes (1 = linear):', '', _md_table(sl, index=False), '']
         if len(s[s.get('error', pd.Series(np.nan, index=s.index)).isna()] if 'error' in s else s):
             plot_scaling(s, out / 'scaling.png'); lines += ['![scaling](scaling.png)', '']
+    st = results.get('stream')
+    if isinstance(st, pd.DataFrame) and len(st):
+        cols = [c for c in ['n_cells_file', 'n_peaks', 'file_gib', 'block_size', 'blocks_in_memory', 'n_fit_cells', 'qc_seconds',
+                            'fit_seconds', 'cells_timed', 'train_cells_per_s', 'read_preprocess_share', 'val_cells_per_s',
+                            'epoch_hours_extrapolated', 'rss_after_fit_gib', 'peak_rss_gib', 'error'] if c in st]
+        lines += ['## Training from disk (larger than memory)', '', _md_table(st[cols], index=False), '']
+    dd = results.get('ddp')
+    if isinstance(dd, pd.DataFrame) and len(dd):
+        lines += ['## One process or two (CPU, gloo)', '', _md_table(dd, index=False), '']
+    gp = results.get('gpu')
+    if isinstance(gp, pd.DataFrame) and len(gp):
+        lines += ['## GPU', '', results.get('gpu_note', ''), '', _md_table(gp, index=False), '']
     p = results.get('profile')
     if isinstance(p, pd.DataFrame) and len(p):
         lines += ['## Profile of training minibatches', '', results.get('profile_note', ''), '', _md_table(p, index=False), '']
@@ -678,7 +800,7 @@ def write_results(results: dict, # 'machine', 'command', 'quality', 'sweep', 'sp
     return out
 
 # %% ../nbs/07_benchmark.ipynb #c2aac8cd
-SUITES = ('sweep', 'quality', 'speed')
+SUITES = ('sweep', 'quality', 'speed', 'stream', 'ddp', 'gpu')
 
 def merge_results(dirs: list, # folders holding results.json of partial runs (e.g. suites run side by side)
                   output_dir: str|Path, # where the merged results go
@@ -690,7 +812,7 @@ def merge_results(dirs: list, # folders holding results.json of partial runs (e.
         r = json.loads((Path(d) / 'results.json').read_text())
         merged['parts'].append({'dir': str(d), 'command': r.get('command'), 'wall_minutes': round((r.get('wall_seconds') or 0) / 60, 1)})
         for k, v in r.items():
-            if k in ('quality', 'speed', 'sweep', 'slopes', 'profile'): tables.setdefault(k, []).append(pd.DataFrame(v))
+            if k in ('quality', 'speed', 'sweep', 'slopes', 'profile', 'stream', 'ddp', 'gpu'): tables.setdefault(k, []).append(pd.DataFrame(v))
             elif k == 'notes': merged['notes'] += [n for n in v if n not in merged['notes']]
             elif k not in merged: merged[k] = v
     for k, v in tables.items(): merged[k] = pd.concat(v, ignore_index=True)
@@ -716,6 +838,11 @@ def run_benchmark(argv: list|None=None) -> dict:
     p.add_argument('--speed_sizes', default=None, help="cells x peaks list, e.g. '1000x10000,10000x10000'")
     p.add_argument('--max_batches', type=int, default=None, help='minibatches timed per speed configuration (default 20; 8 with --quick)')
     p.add_argument('--patch_attach', action='store_true', help='speed: time multivae with a linear-time MultiVAE.attach check (diagnostic)')
+    p.add_argument('--stream_path', default=None, help='stream: a 10x .h5 to train from (default: simulate one into --output_dir)')
+    p.add_argument('--stream_cells', type=int, default=None, help='stream: cells of the simulated file (default 1,000,000; 20,000 with --quick)')
+    p.add_argument('--stream_peaks', type=int, default=None, help='stream: peaks of the simulated file (default 100,000; 10,000 with --quick)')
+    p.add_argument('--stream_windows', type=int, default=None, help='stream: windows of blocks timed (default 2; 1 with --quick)')
+    p.add_argument('--ddp_cells', type=int, default=None, help='ddp: simulated cells (default 5,000; 1,500 with --quick)')
     p.add_argument('--merge', default=None, help='comma-separated folders of partial runs to merge into --output_dir (runs nothing)')
     a = p.parse_args(argv)
     if a.merge: return merge_results([d.strip() for d in a.merge.split(',') if d.strip()], a.output_dir)
@@ -804,6 +931,32 @@ def run_benchmark(argv: list|None=None) -> dict:
                                    f"(`CellTensors.batch`: CSR row gather + densify) alone takes {batch_s:.2f} s of that "
                                    f"({100 * batch_s / total:.0f} %).")
         log(results['profile_note'])
+    if 'stream' in suites:
+        n_cells, n_peaks = a.stream_cells or (20_000 if a.quick else 1_000_000), a.stream_peaks or (10_000 if a.quick else 100_000)
+        path = Path(a.stream_path) if a.stream_path else out / f'stream_{n_cells}x{n_peaks}.h5'
+        if not path.exists():
+            log(f"stream: simulating {n_cells:,} cells x {n_peaks:,} peaks into {path}")
+            simulate_10x_h5(path, n_cells=n_cells, n_peaks=n_peaks, n_genes=5000, cells_per_chunk=50_000, progress=False)
+        spec = dict(path=str(path), block_size=4096, blocks_in_memory=8, n_fit_cells=50_000, windows=a.stream_windows or (1 if a.quick else 2),
+                    threads=a.threads, batch_size=128, n_top_genes=2000)
+        log(f"stream: training from {path} ({spec['windows']} window(s) of {spec['blocks_in_memory']} blocks of {spec['block_size']} cells)")
+        results['stream'] = pd.DataFrame([_run_worker(spec, 6 * 3600, worker='stream_worker')])
+        results['notes'].append("stream: QC and the preprocessing fit read the whole file; training is timed on the training "
+                                "cells of the timed windows (reading and preprocessing included) and the epoch is extrapolated "
+                                "from that throughput and the validation pass measured the same way")
+        save()
+    if 'ddp' in suites:
+        n = a.ddp_cells or (1_500 if a.quick else 5_000)
+        results['ddp'] = ddp_throughput(n_cells=n, n_peaks=15_000 if not a.quick else 5_000, epochs=3, workdir=tempfile.mkdtemp(), log=log)
+        results['notes'].append(f"ddp: multivae-train on {n} simulated cells, 3 epochs, batch size 128; epoch seconds = median of epochs 2-3")
+        save()
+    if 'gpu' in suites:
+        if not torch.cuda.is_available(): results['notes'].append('gpu: skipped, CUDA is not available on this machine')
+        else:
+            rows = gpu_worker(dict(sizes=[(10_000, 20_000), (100_000, 20_000)], batch_sizes=[128, 1024], max_batches=60, n_genes=5000))
+            results['gpu'] = pd.DataFrame(rows)
+            results['gpu_note'] = f"{torch.cuda.get_device_name()}, torch {torch.__version__}; cells beyond 10k are copies"
+        save()
     save()
     log(f"done in {(time.time() - t_start) / 60:.1f} min; results in {out}/results.md")
     return results
