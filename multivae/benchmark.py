@@ -559,7 +559,7 @@ def profile_epoch(mdata: md.MuData, # raw counts
     return table, batch_s, total
 
 # %% ../nbs/07_benchmark.ipynb #fcdaebda
-def stream_worker(spec: dict, # path, block_size, blocks_in_memory, n_fit_cells, windows, threads, batch_size, n_top_genes
+def stream_worker(spec: dict, # path, block_size, blocks_in_memory, n_fit_cells, windows, threads, batch_size, n_top_genes, device
                  ) -> dict:
     "Measure training from a file on disk (meant for a fresh process): QC, fit, throughput over a few windows, memory."
     torch.set_num_threads(spec.get('threads', 1))
@@ -584,16 +584,18 @@ def stream_worker(spec: dict, # path, block_size, blocks_in_memory, n_fit_cells,
     n_blocks = math.ceil(len(data) / bs)
     chosen = np.random.default_rng(0).choice(n_blocks, min(n_blocks, spec['windows'] * spec['blocks_in_memory']), replace=False)
     idx, vidx = train_ix[np.isin(train_ix // bs, chosen)], val_ix[np.isin(val_ix // bs, chosen)]
-    module = vae.module
+    dev = torch.device(spec.get('device', 'cpu'))
+    sync = torch.cuda.synchronize if dev.type == 'cuda' else (lambda: None)
+    module = vae.module.to(dev)
     opt = torch.optim.Adam(module.parameters(), lr=1e-3)
     t0 = time.time()
     train_epoch(module, data, idx, opt, 1.0, {'rna': 1.0, 'atac': 1.0}, spec.get('batch_size', 128), 0.2, 10.0,
-                np.random.default_rng(0), torch.Generator().manual_seed(0), torch.device('cpu'))
-    train_s, train_read_s = time.time() - t0, read_s[0]
+                np.random.default_rng(0), torch.Generator().manual_seed(0), dev)
+    sync(); train_s, train_read_s = time.time() - t0, read_s[0]
     data._cache.clear(); read_s[0] = 0.0
     t0 = time.time()
-    evaluate_loss(module, data, vidx, 1.0, {'rna': 1.0, 'atac': 1.0}, 1024, torch.device('cpu'))
-    val_s = time.time() - t0
+    evaluate_loss(module, data, vidx, 1.0, {'rna': 1.0, 'atac': 1.0}, 1024, dev)
+    sync(); val_s = time.time() - t0
     rate, vrate = len(idx) / train_s, len(vidx) / val_s
     out.update(n_train=len(train_ix), n_val=len(val_ix), cells_timed=len(idx), train_cells_per_s=rate,
                read_preprocess_share=train_read_s / train_s, val_cells_per_s=vrate,
@@ -634,15 +636,17 @@ def ddp_throughput(n_cells: int=5000, # simulated cells
         df['efficiency_per_core'] = df['speedup_vs_1x1'] / np.array([1, 2, 2])
     return df
 
-def gpu_worker(spec: dict, # sizes [(cells, peaks)], batch_sizes, max_batches, n_genes
+def gpu_worker(spec: dict, # sizes [(cells, peaks)], batch_sizes, max_batches, n_genes, device ('cuda'; 'cpu' for a dry run)
               ) -> list:
     "CUDA training throughput, float32 against bf16 autocast (meant for a machine with a GPU)."
-    if not torch.cuda.is_available(): raise BenchmarkError("gpu_worker needs CUDA; run it on a machine with a GPU")
-    dev, rows = torch.device('cuda'), []
+    dev, rows = torch.device(spec.get('device', 'cuda')), []
+    cuda = dev.type == 'cuda'
+    if cuda and not torch.cuda.is_available(): raise BenchmarkError("gpu_worker needs CUDA; run it on a machine with a GPU")
+    sync = torch.cuda.synchronize if cuda else (lambda: None)
     for n_cells, n_peaks in spec['sizes']:
         t0 = time.time()
         mdata = scaled_dataset(n_cells, n_peaks, spec.get('n_genes', 5000))
-        vae = MultiVAE.from_mudata(mdata, n_top_genes=2000, test_size=0.1, val_size=0.0, seed=0)
+        vae = MultiVAE.from_mudata(mdata, n_top_genes=min(2000, int(0.8 * mdata['rna'].n_vars)), test_size=0.1, val_size=0.0, seed=0)
         setup = time.time() - t0
         pos = pd.Series(np.arange(len(vae.data)), index=vae.data.obs_names)
         train_ix = pos[vae.split['train']].to_numpy()
@@ -651,19 +655,20 @@ def gpu_worker(spec: dict, # sizes [(cells, peaks)], batch_sizes, max_batches, n
             for precision in ('fp32', 'bf16'):
                 torch.manual_seed(0)
                 module = MultiVAE(vae.preprocessor, vae.config, vae.split).module.to(dev)
-                opt = torch.optim.Adam(module.parameters(), lr=1e-3, fused=True)
+                opt = torch.optim.Adam(module.parameters(), lr=1e-3, fused=cuda)
                 dtype = torch.bfloat16 if precision == 'bf16' else None
                 run = lambda ix: train_epoch(module, vae.data, ix, opt, 1.0, {'rna': 1.0, 'atac': 1.0}, bs, 0.2, 10.0,
                                              np.random.default_rng(0), torch.Generator().manual_seed(0), dev, autocast_dtype=dtype)
-                run(train_ix[:3 * bs]); torch.cuda.synchronize()  # warm-up
+                run(train_ix[:3 * bs]); sync()  # warm-up
                 n_b = min(spec['max_batches'], len(train_ix) // bs)
                 ix = np.random.default_rng(1).permutation(train_ix)[:n_b * bs]
-                torch.cuda.reset_peak_memory_stats(); torch.cuda.synchronize(); t0 = time.time()
-                res = run(ix); torch.cuda.synchronize(); el = time.time() - t0
+                if cuda: torch.cuda.reset_peak_memory_stats()
+                sync(); t0 = time.time()
+                res = run(ix); sync(); el = time.time() - t0
                 rows.append({'n_cells': n_cells, 'n_peaks': n_peaks, 'n_peaks_model': len(vae.preprocessor.peaks),
                              'batch_size': bs, 'precision': precision, 'batches_timed': n_b, 'train_cells_per_s': n_b * bs / el,
                              'epoch_seconds': len(train_ix) / (n_b * bs / el), 'loss': res['loss'],
-                             'gpu_peak_gib': torch.cuda.max_memory_allocated() / 2**30, 'setup_seconds': setup})
+                             'gpu_peak_gib': torch.cuda.max_memory_allocated() / 2**30 if cuda else float('nan'), 'setup_seconds': setup})
                 print(rows[-1], flush=True)
     return rows
 
