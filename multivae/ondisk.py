@@ -4,8 +4,8 @@
 
 # %% ../nbs/08_ondisk.ipynb #526304f4
 from __future__ import annotations
-import copy, os, warnings
-from collections import OrderedDict
+import copy, functools, math, os, warnings
+from collections import OrderedDict, deque
 from pathlib import Path
 
 import h5py
@@ -74,11 +74,13 @@ class OnDiskMultiome:
                  block_size: int=4096, # cells per block when training
                  blocks_in_memory: int=8, # blocks preprocessed and held at once when training (a shuffling window)
                  read_span: int=20_000, # the most rows read in one contiguous read
+                 read_workers: int=1, # processes that read and preprocess the next blocks while training runs (0: none)
                 ):
         self.path = _check_file(path); _check_hdf5(self.path)
         self.use_counts_layer, self.read_span = use_counts_layer, int(read_span)
-        self.block_size, self.blocks_in_memory = int(block_size), int(blocks_in_memory)
+        self.block_size, self.blocks_in_memory, self.read_workers = int(block_size), int(blocks_in_memory), int(read_workers)
         if self.block_size < 1 or self.blocks_in_memory < 1: raise ValueError("block_size and blocks_in_memory must be at least 1")
+        if self.read_workers < 0: raise ValueError("read_workers must be 0 or more")
         self._handle, self._pid = None, None
         with h5py.File(self.path, 'r') as f:
             keys = set(f.keys())
@@ -223,7 +225,9 @@ class OnDiskMultiome:
 
     def training_data(self, model: MultiVAE) -> 'DiskCells':
         "The view `MultiVAE.train` reads: blocks preprocessed by `model`'s preprocessor when first needed."
-        return DiskCells(self, model._tensors, self.block_size, self.blocks_in_memory)
+        if model.batch_categories: raise ModelConfigError("batch_key is not supported for data on disk yet; train in memory with from_mudata")
+        make = functools.partial(_block_tensors, model.preprocessor, dict(model.likelihoods))
+        return DiskCells(self, make, self.block_size, self.blocks_in_memory, self.read_workers)
 
 # %% ../nbs/08_ondisk.ipynb #2e541e49
 def qc_filter_on_disk(source: OnDiskMultiome, # the cells to filter
@@ -251,19 +255,51 @@ def _concat_batches(parts: list, inverse: np.ndarray) -> tuple:
     batch = None if parts[0][2] is None else cat([p[2] for p in parts])
     return inputs, cat([p[1] for p in parts]), batch
 
+def _block_tensors(preprocessor: Preprocessor, likelihoods: dict, mdata) -> CellTensors:
+    "The model's tensors of raw cells (a picklable function, for reader processes)."
+    return CellTensors(preprocessor.transform(mdata), likelihoods)
+
+class _Blocks(torch.utils.data.Dataset):
+    "Block `b` of a source, read and preprocessed: what the reader processes return."
+    def __init__(self, source, make_tensors, block_size: int, n: int):
+        self.source, self.make_tensors, self.block_size, self.n = source, make_tensors, block_size, n
+    def __len__(self): return math.ceil(self.n / self.block_size)
+    def __getitem__(self, b: int):
+        lo = b * self.block_size
+        return b, self.make_tensors(self.source.read(slice(lo, min(lo + self.block_size, self.n))))
+
+def _one_thread(_): torch.set_num_threads(1)
+
 class DiskCells:
-    "Cells on disk as training data: blocks of consecutive cells are read and preprocessed when first needed, a few at a time."
+    "Cells on disk as training data: blocks of consecutive cells are read and preprocessed ahead by reader processes, a few at a time."
     def __init__(self, source: OnDiskMultiome, # the cells (in the model's order)
                  make_tensors, # MuData -> CellTensors (the model's preprocessing)
                  block_size: int=4096, # cells per block
                  blocks_in_memory: int=8, # blocks in one shuffling window (and held at once)
+                 read_workers: int=0, # reader processes (torch DataLoader workers); 0 reads in this process
                 ):
         self.source, self.make_tensors = source, make_tensors
-        self.block_size, self.blocks_in_memory = block_size, blocks_in_memory
+        self.block_size, self.blocks_in_memory, self.read_workers = block_size, blocks_in_memory, read_workers
         self.obs_names = source.obs_names
         self.mask = torch.ones(len(self.obs_names), 2)  # every cell on disk has both modalities
         self.batch_codes, self.device = None, torch.device('cpu')
         self._cache, self.blocks_read = OrderedDict(), 0
+        self._blocks = _Blocks(source, make_tensors, block_size, len(self.obs_names))
+        self._planned, self._pending = deque(), None
+
+    def _plan(self, blocks):
+        "Start reading `blocks`, in this order, in the reader processes."
+        self._planned, self._pending = deque(), None  # an unfinished plan's readers stop here
+        if self.read_workers == 0 or len(blocks) == 0: return
+        loader = torch.utils.data.DataLoader(self._blocks, batch_size=None, sampler=[int(b) for b in blocks],
+                                             num_workers=self.read_workers, worker_init_fn=_one_thread, prefetch_factor=2,
+                                             generator=torch.Generator())  # its own: the global stream (dropout) stays untouched
+        self._planned, self._pending = deque(int(b) for b in blocks), iter(loader)
+
+    def _store(self, b: int, data: CellTensors) -> CellTensors:
+        self._cache[b] = data.to(self.device); self.blocks_read += 1
+        while len(self._cache) > self.blocks_in_memory + 1: self._cache.popitem(last=False)
+        return self._cache[b]
 
     def __len__(self): return len(self.obs_names)
 
@@ -276,11 +312,16 @@ class DiskCells:
 
     def _block(self, b: int) -> CellTensors:
         if b in self._cache: self._cache.move_to_end(b); return self._cache[b]
-        lo = b * self.block_size
-        data = self.make_tensors(self.source.read(slice(lo, min(lo + self.block_size, len(self))))).to(self.device)
-        self._cache[b] = data; self.blocks_read += 1
-        while len(self._cache) > self.blocks_in_memory + 1: self._cache.popitem(last=False)
-        return data
+        if self.read_workers and not self._planned:  # no plan (e.g. the validation pass): read on from here
+            self._plan(range(b, len(self._blocks)))
+        if b in self._planned:  # take the planned blocks up to `b` from the readers
+            while True:
+                nb = self._planned.popleft()
+                got, data = next(self._pending)
+                assert got == nb, (got, nb)
+                if nb == b: return self._store(b, data)
+                if nb not in self._cache: self._store(nb, data)
+        return self._store(b, self._blocks[b][1])
 
     def batch(self, idx, device=None) -> tuple:
         "(inputs, mask, batch) of the cells at positions `idx`, in that order."
@@ -298,10 +339,13 @@ class DiskCells:
         idx = np.sort(np.asarray(idx))
         blocks = idx // self.block_size
         ids = np.unique(blocks)
-        if len(ids) <= self.blocks_in_memory: return rng.permutation(idx)  # one window: the in-memory shuffle
-        ids = rng.permutation(ids)
-        return np.concatenate([rng.permutation(idx[np.isin(blocks, ids[w:w + self.blocks_in_memory])])
-                               for w in range(0, len(ids), self.blocks_in_memory)])
+        if len(ids) <= self.blocks_in_memory: order = rng.permutation(idx)  # one window: the in-memory shuffle
+        else:
+            ids = rng.permutation(ids)
+            order = np.concatenate([rng.permutation(idx[np.isin(blocks, ids[w:w + self.blocks_in_memory])])
+                                    for w in range(0, len(ids), self.blocks_in_memory)])
+        self._plan([b for b in pd.unique(order // self.block_size) if b not in self._cache])  # read ahead in first-use order
+        return order
 
 # %% ../nbs/08_ondisk.ipynb #6d41ff4c
 def _from_disk(cls, source: str|Path|OnDiskMultiome, # a multiome file, or an opened one
