@@ -60,6 +60,7 @@ def train_parser() -> argparse.ArgumentParser:
     d.add_argument('--n_fit_cells', type=_positive_int, default=50_000, help="--on_disk: training cells the preprocessing is fitted on")
     d.add_argument('--block_size', type=_positive_int, default=4096, help="--on_disk: cells read and preprocessed at a time")
     d.add_argument('--blocks_in_memory', type=_positive_int, default=8, help="--on_disk: blocks held (and shuffled together) at once")
+    d.add_argument('--read_workers', type=int, default=1, help="--on_disk: processes reading the next blocks ahead (0: none; more feed a GPU)")
     d.add_argument('--eval_cells', type=_positive_int, default=10_000, help="--on_disk: test (and training) cells read to score and draw")
     d.add_argument('--min_genes', type=_auto_or_int, default='auto', help="QC: least genes per cell ('auto' scales 200 to the panel)")
     d.add_argument('--max_genes', type=_positive_int, default=5000, help="QC: most genes per cell")
@@ -161,7 +162,9 @@ def train_main(argv: list|None=None, # arguments (default: sys.argv[1:])
                 raise CLIError("--on_disk reads one file: pass --data_path FILE (a 10x .h5, .h5ad or .h5mu)")
             if not Path(args.data_path[0]).exists(): raise CLIError(f"--data_path {args.data_path[0]} does not exist")
             log(f"reading {args.data_path[0]} by blocks of {args.block_size} cells")
-            source = OnDiskMultiome(args.data_path[0], block_size=args.block_size, blocks_in_memory=args.blocks_in_memory)
+            if args.read_workers < 0: raise CLIError("--read_workers must be 0 or more")
+            source = OnDiskMultiome(args.data_path[0], block_size=args.block_size, blocks_in_memory=args.blocks_in_memory,
+                                    read_workers=args.read_workers)
             cells = qc_filter_on_disk(source, **qc, verbose=not args.quiet)
         else: cells = qc_filter(_load_data(args.data_path, sim, log), **qc, verbose=not args.quiet)
         train_args = dict(max_epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, kl_beta_max=args.kl_beta_max,

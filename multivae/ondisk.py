@@ -36,7 +36,10 @@ class _TenxRows:
     def read(self, start: int, stop: int) -> sp.csr_matrix:
         a, b = int(self.indptr[start]), int(self.indptr[stop])
         data, indices = self.group['data'][a:b], self.group['indices'][a:b]
-        return sp.csr_matrix((data.astype(np.float32), indices, self.indptr[start:stop + 1] - a), shape=(stop - start, self.shape[1]))
+        if self.shape[1] < 2**31: indices = indices.astype(np.int32)  # Cell Ranger stores int64: half the memory
+        indptr = self.indptr[start:stop + 1] - a
+        return sp.csr_matrix((data.astype(np.float32), indices, indptr.astype(np.int32) if b - a < 2**31 else indptr),
+                             shape=(stop - start, self.shape[1]))
 
 class _AnnDataRows:
     "Rows of an AnnData matrix element: a CSR group or a dense array."
