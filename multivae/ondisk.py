@@ -230,7 +230,8 @@ class OnDiskMultiome:
         "The view `MultiVAE.train` reads: blocks preprocessed by `model`'s preprocessor when first needed."
         if model.batch_categories: raise ModelConfigError("batch_key is not supported for data on disk yet; train in memory with from_mudata")
         make = functools.partial(_block_tensors, model.preprocessor, dict(model.likelihoods))
-        return DiskCells(self, make, self.block_size, self.blocks_in_memory, self.read_workers)
+        held = self.obs_names.get_indexer(model.split.get('val', []))
+        return DiskCells(self, make, self.block_size, self.blocks_in_memory, self.read_workers, held_cells=held[held >= 0])
 
 # %% ../nbs/08_ondisk.ipynb #2e541e49
 def qc_filter_on_disk(source: OnDiskMultiome, # the cells to filter
@@ -280,6 +281,7 @@ class DiskCells:
                  block_size: int=4096, # cells per block
                  blocks_in_memory: int=8, # blocks in one shuffling window (and held at once)
                  read_workers: int=0, # reader processes (torch DataLoader workers); 0 reads in this process
+                 held_cells: np.ndarray|None=None, # positions of cells read once and kept in memory (the validation cells)
                 ):
         self.source, self.make_tensors = source, make_tensors
         self.block_size, self.blocks_in_memory, self.read_workers = block_size, blocks_in_memory, read_workers
@@ -289,6 +291,9 @@ class DiskCells:
         self._cache, self.blocks_read = OrderedDict(), 0
         self._blocks = _Blocks(source, make_tensors, block_size, len(self.obs_names))
         self._planned, self._pending = deque(), None
+        self._held_at = np.full(len(self.obs_names), -1, np.int64)  # position -> row of the held cells (-1: on disk)
+        self._held_cells, self._held = np.sort(np.asarray(held_cells if held_cells is not None else [], dtype=np.int64)), None
+        self._held_at[self._held_cells] = np.arange(len(self._held_cells))
 
     def _plan(self, blocks):
         "Start reading `blocks`, in this order, in the reader processes."
@@ -311,6 +316,7 @@ class DiskCells:
         if device != self.device:
             self.mask, self.device = self.mask.to(device), device
             for b in self._cache: self._cache[b].to(device)
+            if self._held is not None: self._held.to(device)
         return self
 
     def _block(self, b: int) -> CellTensors:
@@ -330,6 +336,10 @@ class DiskCells:
         "(inputs, mask, batch) of the cells at positions `idx`, in that order."
         if device is not None: self.to(device)
         idx = np.asarray(idx)
+        rows = self._held_at[idx]
+        if len(idx) and (rows >= 0).all():  # held cells: read in one pass the first time, then from memory
+            if self._held is None: self._held = self.make_tensors(self.source.read(self._held_cells))
+            return self._held.to(self.device).batch(rows)
         blocks = idx // self.block_size
         ids = np.unique(blocks)
         if len(ids) == 1: return self._block(int(ids[0])).batch(idx - ids[0] * self.block_size)
@@ -354,6 +364,7 @@ class DiskCells:
 def _from_disk(cls, source: str|Path|OnDiskMultiome, # a multiome file, or an opened one
                n_fit_cells: int|None=50_000, # training cells the preprocessor is fitted on (None: all of them)
                qc: bool|dict=True, # run `qc_filter_on_disk` first (a dict: its thresholds)
+               max_val_cells: int|None=20_000, # validation cells kept (in memory); the rest of `val_size` joins training (None: all)
                progress: bool=True, # print progress
                **kwargs, # model arguments, as for `from_mudata`
               ) -> MultiVAE:
@@ -363,6 +374,11 @@ def _from_disk(cls, source: str|Path|OnDiskMultiome, # a multiome file, or an op
     if qc: src = qc_filter_on_disk(src, **(qc if isinstance(qc, dict) else {}), verbose=progress)
     split, batch_categories = split_for_model(src.obs_names, src.obs, config)
     if batch_categories: raise ModelConfigError("batch_key is not supported for data on disk yet; train in memory with from_mudata")
+    if max_val_cells is not None and len(split['val']) > max_val_cells:  # a fixed random subset validates; the rest trains
+        keep = np.zeros(len(split['val']), bool); keep[np.random.default_rng(config['seed']).choice(len(keep), max_val_cells, replace=False)] = True
+        val = np.asarray(split['val'], dtype=object)
+        split['train'] = list(src.obs_names[np.sort(src.obs_names.get_indexer(split['train'] + list(val[~keep])))])
+        split['val'] = list(val[keep])
     train = src.obs_names.get_indexer(split['train'])
     if n_fit_cells is not None and n_fit_cells < len(train):
         if n_fit_cells < 2: raise PreprocessingError(f"n_fit_cells must be at least 2, got {n_fit_cells}")
