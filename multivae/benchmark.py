@@ -601,7 +601,7 @@ def stream_worker(spec: dict, # path, block_size, blocks_in_memory, read_workers
     evaluate_loss(module, data, val_ix, 1.0, {'rna': 1.0, 'atac': 1.0}, 1024, dev)  # then every epoch scores them in memory
     sync(); val_s = time.time() - t0
     rate = len(idx) / train_s
-    out.update(n_train=len(train_ix), n_val=len(val_ix), cells_timed=len(idx), train_cells_per_s=rate,
+    out.update(device=str(dev), n_train=len(train_ix), n_val=len(val_ix), cells_timed=len(idx), train_cells_per_s=rate,
                waiting_for_blocks_share=train_read_s / train_s, read_val_seconds=hold_s, val_seconds_per_epoch=val_s,
                epoch_hours_extrapolated=(len(train_ix) / rate + val_s) / 3600, peak_rss_gib=_peak_rss_gib())
     return out
@@ -792,7 +792,7 @@ def write_results(results: dict, # 'machine', 'command', 'quality', 'sweep', 'sp
             plot_scaling(s, out / 'scaling.png'); lines += ['![scaling](scaling.png)', '']
     st = results.get('stream')
     if isinstance(st, pd.DataFrame) and len(st):
-        cols = [c for c in ['n_cells_file', 'n_peaks', 'file_gib', 'block_size', 'blocks_in_memory', 'n_fit_cells', 'qc_seconds',
+        cols = [c for c in ['device', 'batch_size', 'n_cells_file', 'n_peaks', 'file_gib', 'block_size', 'blocks_in_memory', 'n_fit_cells', 'qc_seconds',
                             'fit_seconds', 'read_workers', 'cells_timed', 'train_cells_per_s', 'waiting_for_blocks_share',
                             'read_val_seconds', 'val_seconds_per_epoch',
                             'epoch_hours_extrapolated', 'rss_after_fit_gib', 'peak_rss_gib', 'error'] if c in st]
