@@ -604,6 +604,7 @@ def stream_worker(spec: dict, # path, block_size, blocks_in_memory, read_workers
     out.update(device=str(dev), n_train=len(train_ix), n_val=len(val_ix), cells_timed=len(idx), train_cells_per_s=rate,
                waiting_for_blocks_share=train_read_s / train_s, read_val_seconds=hold_s, val_seconds_per_epoch=val_s,
                epoch_hours_extrapolated=(len(train_ix) / rate + val_s) / 3600, peak_rss_gib=_peak_rss_gib())
+    data.close()
     return out
 
 def ddp_throughput(n_cells: int=5000, # simulated cells

@@ -274,6 +274,12 @@ class _Blocks(torch.utils.data.Dataset):
 
 def _one_thread(_): torch.set_num_threads(1)
 
+class _PlanSampler(torch.utils.data.Sampler):
+    "The blocks to read next; set before each pass, read by persistent reader processes."
+    def __init__(self): self.blocks = []
+    def __iter__(self): return iter(list(self.blocks))
+    def __len__(self): return len(self.blocks)
+
 class DiskCells:
     "Cells on disk as training data: blocks of consecutive cells are read and preprocessed ahead by reader processes, a few at a time."
     def __init__(self, source: OnDiskMultiome, # the cells (in the model's order)
@@ -290,19 +296,30 @@ class DiskCells:
         self.batch_codes, self.device = None, torch.device('cpu')
         self._cache, self.blocks_read = OrderedDict(), 0
         self._blocks = _Blocks(source, make_tensors, block_size, len(self.obs_names))
-        self._planned, self._pending = deque(), None
+        self._planned, self._pending, self._sampler, self._loader = deque(), None, _PlanSampler(), None
         self._held_at = np.full(len(self.obs_names), -1, np.int64)  # position -> row of the held cells (-1: on disk)
         self._held_cells, self._held = np.sort(np.asarray(held_cells if held_cells is not None else [], dtype=np.int64)), None
         self._held_at[self._held_cells] = np.arange(len(self._held_cells))
 
     def _plan(self, blocks):
-        "Start reading `blocks`, in this order, in the reader processes."
-        self._planned, self._pending = deque(), None  # an unfinished plan's readers stop here
-        if self.read_workers == 0 or len(blocks) == 0: return
-        loader = torch.utils.data.DataLoader(self._blocks, batch_size=None, sampler=[int(b) for b in blocks],
-                                             num_workers=self.read_workers, worker_init_fn=_one_thread, prefetch_factor=2,
-                                             generator=torch.Generator())  # its own: the global stream (dropout) stays untouched
-        self._planned, self._pending = deque(int(b) for b in blocks), iter(loader)
+        "Start reading `blocks`, in this order, in the reader processes (an unfinished plan is dropped)."
+        blocks = [int(b) for b in blocks]
+        self._planned, self._pending = deque(), None
+        if self.read_workers == 0 or not blocks: return
+        if self._loader is None:  # started once: fresh processes (spawn) that stay for every pass
+            # (where these classes live in __main__, i.e. in this chapter's own notebook, a fresh process cannot import them)
+            start = 'fork' if type(self._blocks).__module__ == '__main__' else 'spawn'
+            self._loader = torch.utils.data.DataLoader(
+                self._blocks, batch_size=None, sampler=self._sampler, num_workers=self.read_workers, worker_init_fn=_one_thread,
+                prefetch_factor=2, persistent_workers=True, multiprocessing_context=start,
+                generator=torch.Generator())  # its own generator: the global stream (dropout) stays untouched
+        self._sampler.blocks = blocks
+        self._planned, self._pending = deque(blocks), iter(self._loader)
+
+    def close(self):
+        "Stop the reader processes and drop the blocks held in memory."
+        self._planned, self._pending, self._loader = deque(), None, None
+        self._cache.clear()
 
     def _store(self, b: int, data: CellTensors) -> CellTensors:
         self._cache[b] = data.to(self.device); self.blocks_read += 1
