@@ -207,11 +207,13 @@ class OnDiskMultiome:
         "Raw counts of the cells at `positions` as an in-memory MuData, named as `read_multiome` names them."
         cells = self.cells if positions is None else self.cells[positions]
         self._file()
-        mods = {}
+        mods, done = {}, {}
         for m in ('rna', 'atac'):
-            reader = self._readers[self._matrices[m]]
+            key = self._matrices[m]
             rows = cells if self._rows[m] is None else self._rows[m][cells]
-            x = _read_positions(reader, rows, self.read_span)
+            if (key, self._rows[m] is None) not in done:  # one read when both modalities share a matrix (10x)
+                done[key, self._rows[m] is None] = _read_positions(self._readers[key], rows, self.read_span)
+            x = done[key, self._rows[m] is None]
             cols = self._cols[m]
             if len(cols) != x.shape[1]:
                 x = x[:, cols[0]:cols[-1] + 1] if cols[-1] - cols[0] + 1 == len(cols) else x[:, cols]  # a range is a cheap slice
