@@ -313,7 +313,8 @@ class DiskCells:
             start = 'fork' if type(self._blocks).__module__ == '__main__' else 'spawn'
             self._loader = torch.utils.data.DataLoader(
                 self._blocks, batch_size=None, sampler=self._sampler, num_workers=self.read_workers, worker_init_fn=_one_thread,
-                prefetch_factor=2, persistent_workers=True, multiprocessing_context=start,
+                prefetch_factor=max(2, math.ceil(self.blocks_in_memory / self.read_workers)),  # up to a window ahead
+                persistent_workers=True, multiprocessing_context=start,
                 generator=torch.Generator())  # its own generator: the global stream (dropout) stays untouched
         self._sampler.blocks = blocks
         self._planned, self._pending = deque(blocks), iter(self._loader)

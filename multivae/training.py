@@ -90,19 +90,22 @@ class SparseRows:
     def __init__(self, x: sp.csr_matrix):
         x = sp.csr_matrix(x, dtype=np.float32)
         self.shape = x.shape
-        self.crow, self.col = torch.from_numpy(x.indptr.astype(np.int64)), torch.from_numpy(x.indices.astype(np.int64))
+        self.indptr = x.indptr.astype(np.int64)  # a host copy: minibatch sizes without asking the GPU
+        self.crow, self.col = torch.from_numpy(self.indptr), torch.from_numpy(x.indices.astype(np.int64))
         self.val = torch.from_numpy(x.data)
 
     def to(self, device):
         self.crow, self.col, self.val = self.crow.to(device), self.col.to(device), self.val.to(device)
         return self
 
-    def gather(self, idx: torch.Tensor) -> torch.Tensor:
+    def gather(self, idx: torch.Tensor, # rows, on the data's device
+               host_idx: np.ndarray|None=None, # the same rows on the host: sizes the output without a GPU round trip
+              ) -> torch.Tensor:
         "Dense (len(idx), n_cols) rows."
         starts, ends = self.crow[idx], self.crow[idx + 1]
         counts = ends - starts
         out = torch.zeros(len(idx), self.shape[1], dtype=self.val.dtype, device=self.val.device)
-        total = int(counts.sum())
+        total = int(counts.sum()) if host_idx is None else int((self.indptr[host_idx + 1] - self.indptr[host_idx]).sum())
         if total == 0: return out
         row = torch.repeat_interleave(torch.arange(len(idx), device=idx.device), counts, output_size=total)
         first = torch.cumsum(counts, 0) - counts
@@ -154,8 +157,9 @@ class CellTensors:
     def batch(self, idx, device=None) -> tuple:
         "(inputs, mask, batch) tensors for the cells at positions `idx`, on the data's device."
         if device is not None: self.to(device)
-        idx = torch.as_tensor(np.asarray(idx), dtype=torch.long, device=self.device)
-        take = lambda x: x.gather(idx) if isinstance(x, SparseRows) else x[idx]
+        host_idx = np.asarray(idx, dtype=np.int64)
+        idx = torch.as_tensor(host_idx, device=self.device)
+        take = lambda x: x.gather(idx, host_idx) if isinstance(x, SparseRows) else x[idx]
         inputs = {}
         for m, arr in self.arrays.items():
             inputs[m] = {'enc': take(arr['enc']), 'dec': take(arr['dec'])}
