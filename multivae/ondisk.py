@@ -44,6 +44,7 @@ class _TenxRows:
 class _AnnDataRows:
     "Rows of an AnnData matrix element: a CSR group or a dense array."
     def __init__(self, elem, where: str):
+        self.max_rows = None
         if isinstance(elem, h5py.Dataset): self.ds, self.dense = elem, True
         else:
             if elem.attrs.get('encoding-type') == 'csc_matrix':
@@ -51,18 +52,22 @@ class _AnnDataRows:
                                         "all; rewrite it by cells once: a = anndata.read_h5ad(f); a.X = a.X.tocsr(); a.write_h5ad(f)")
             self.ds, self.dense = sparse_dataset(elem), False
         self.shape = tuple(self.ds.shape)
+        if self.dense: self.max_rows = max(1, 50_000_000 // max(self.shape[1], 1))  # a dense read stays near 400 MB
     def read(self, start: int, stop: int) -> sp.csr_matrix:
         x = self.ds[start:stop]
         return sp.csr_matrix(np.asarray(x, dtype=np.float32) if self.dense else x, dtype=np.float32)
 
-def _read_positions(reader, rows: np.ndarray, span: int) -> sp.csr_matrix:
-    "Rows `rows` (any order) of `reader`, read in contiguous windows of at most `span` rows."
+def _read_positions(reader, rows: np.ndarray, span: int, gap: int=64) -> sp.csr_matrix:
+    "Rows `rows` (any order) of `reader`: contiguous reads of at most `span` rows, a new read after `gap` unwanted rows."
     rows = np.asarray(rows, dtype=np.int64)
     if len(rows) == 0: return sp.csr_matrix((0, reader.shape[1]), dtype=np.float32)
+    span = min(span, getattr(reader, 'max_rows', None) or span)
     order = np.argsort(rows, kind='stable'); srt = rows[order]
     parts, lo = [], 0
     while lo < len(srt):
-        hi = np.searchsorted(srt, srt[lo] + span, side='left')  # the rows of this window
+        hi = np.searchsorted(srt, srt[lo] + span, side='left')  # the rows of this window...
+        jumps = np.flatnonzero(np.diff(srt[lo:hi]) > gap)
+        if len(jumps): hi = lo + jumps[0] + 1  # ...up to the first long run of rows not wanted
         block = reader.read(int(srt[lo]), int(srt[hi - 1]) + 1)
         parts.append(block[srt[lo:hi] - srt[lo]])
         lo = hi
@@ -77,13 +82,14 @@ class OnDiskMultiome:
                  block_size: int=4096, # cells per block when training
                  blocks_in_memory: int=8, # blocks preprocessed and held at once when training (a shuffling window)
                  read_span: int=20_000, # the most rows read in one contiguous read
-                 read_workers: int=1, # processes that read and preprocess the next blocks while training runs (0: none)
+                 read_workers: int=0, # processes that read and preprocess the next blocks while training runs (see below)
                 ):
         self.path = _check_file(path); _check_hdf5(self.path)
         self.use_counts_layer, self.read_span = use_counts_layer, int(read_span)
         self.block_size, self.blocks_in_memory, self.read_workers = int(block_size), int(blocks_in_memory), int(read_workers)
         if self.block_size < 1 or self.blocks_in_memory < 1: raise ValueError("block_size and blocks_in_memory must be at least 1")
         if self.read_workers < 0: raise ValueError("read_workers must be 0 or more")
+        if self.read_span < 1: raise ValueError("read_span must be at least 1")
         self._handle, self._pid = None, None
         with h5py.File(self.path, 'r') as f:
             keys = set(f.keys())
@@ -92,6 +98,10 @@ class OnDiskMultiome:
             elif 'X' in keys: self.format = 'h5ad'; self._open_h5ad(f)
             else: raise MultiomeReadError(f"{self.path}: an HDF5 file, but neither a 10x matrix, an AnnData nor a MuData "
                                           f"(top-level keys: {sorted(keys)})")
+        if not self._obs_names.is_unique:
+            dup = list(self._obs_names[self._obs_names.duplicated()][:3])
+            raise MultiomeReadError(f"{self.path}: cell barcodes are not unique (e.g. {dup}); give each cell its own name "
+                                    "(e.g. anndata.concat(..., index_unique='-'))")
         self.cells = np.arange(len(self._obs_names))  # positions of this view's cells in the file's cell order
 
     def _standardise(self, raw_var: pd.DataFrame, cols: dict, where: str):

@@ -227,11 +227,15 @@ class _Loss(torch.nn.Module):
     def __init__(self, module): super().__init__(); self.module = module
     def forward(self, *args, **kwargs): return self.module.loss(*args, **kwargs)
 
-def _all_reduce_sums(sums: dict, n: float, device) -> tuple:
-    "Loss sums and cell count added over all processes (unchanged in a single process)."
+def _loss_keys(module) -> list:
+    "The terms `MultiVAEModule.loss` returns."
+    return ['loss', 'kl'] + [f'recon_{m}' for m in module.names]
+
+def _all_reduce_sums(sums: dict, n: float, device, keys: list) -> tuple:
+    "Loss sums (`keys`, 0 where a process had no cells) and cell count added over all processes (unchanged in one process)."
     if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1: return sums, n
-    keys = sorted(sums)
-    t = torch.tensor([float(sums[k]) for k in keys] + [float(n)], dtype=torch.float64, device=device)
+    keys = sorted(keys)
+    t = torch.tensor([float(sums.get(k, 0.0)) for k in keys] + [float(n)], dtype=torch.float64, device=device)
     dist.all_reduce(t)
     return dict(zip(keys, t[:-1].tolist())), float(t[-1])
 
@@ -260,9 +264,12 @@ def train_epoch(module: MultiVAEModule, data: CellTensors, idx: np.ndarray, opti
         inputs, mask, batch = data.batch(cells[part], device)
         with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
             out = step(inputs, enc_mask_all[part], mask, batch, beta=beta, weights=weights, noise=noise_all[part].to(device))
-        if b % check_every == 0 and not torch.isfinite(out['loss']):
-            raise TrainingError(f"the loss became {out['loss'].item()} at epoch {epoch + 1}, minibatch {b + 1}; "
-                                "lower the learning rate (--lr) or kl_beta_max, or check the input for extreme values")
+        if b % check_every == 0:
+            finite = torch.isfinite(out['loss'].detach()).float().reshape(1)
+            if ctx.world_size > 1: dist.all_reduce(finite, op=dist.ReduceOp.MIN)  # every process stops together
+            if not finite.item():
+                raise TrainingError(f"the loss became {out['loss'].item()} (in one of the processes) at epoch {epoch + 1}, "
+                                    f"minibatch {b + 1}; lower the learning rate (--lr) or kl_beta_max, or check the input for extreme values")
         n_local = len(cells[part])
         optimizer.zero_grad(set_to_none=True)
         (out['loss'] * (n_local * ctx.world_size / len(cells))).backward()  # gradients average to the minibatch mean
@@ -270,7 +277,7 @@ def train_epoch(module: MultiVAEModule, data: CellTensors, idx: np.ndarray, opti
         optimizer.step()
         for k, v in out.items(): sums[k] = sums.get(k, 0.0) + v.detach().double() * n_local
         n_seen += n_local
-    sums, n_seen = _all_reduce_sums({k: float(v) for k, v in sums.items()}, n_seen, device)
+    sums, n_seen = _all_reduce_sums({k: float(v) for k, v in sums.items()}, n_seen, device, _loss_keys(module))
     means = {k: v / max(n_seen, 1) for k, v in sums.items()}
     if not math.isfinite(means.get('loss', 0.0)):
         raise TrainingError(f"the loss became {means['loss']} in epoch {epoch + 1}; lower the learning rate (--lr) or "
@@ -291,7 +298,7 @@ def evaluate_loss(module: MultiVAEModule, data: CellTensors, idx: np.ndarray, be
         inputs, mask, batch = data.batch(cells, device)
         out = module.loss(inputs, mask, mask, batch, beta=beta, weights=weights, sample=False)
         for k, v in out.items(): sums[k] = sums.get(k, 0.0) + float(v) * len(cells)
-    sums, n = _all_reduce_sums(sums, len(idx), device)
+    sums, n = _all_reduce_sums(sums, len(idx), device, _loss_keys(module))
     return {k: v / max(n, 1) for k, v in sums.items()}
 
 # %% ../nbs/03_training.ipynb #60f74c77
@@ -504,6 +511,7 @@ def _train(self,
                   f"{saved}", file=sys.stderr, flush=True)
         raise
     finally:
+        if hasattr(self.data, 'close'): self.data.close()  # data on disk: stop its reader processes
         if ctx.started_here and dist.is_initialized(): dist.destroy_process_group()
     self.train_state = snapshot()  # the current weights, before the best ones replace them
     if best_state is not None: module.load_state_dict(best_state)
