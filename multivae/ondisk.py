@@ -401,7 +401,7 @@ def _from_disk(cls, source: str|Path|OnDiskMultiome, # a multiome file, or an op
     "A MultiVAE over cells left on disk: QC and preprocessing fit by blocks and on a subsample, training by blocks."
     config = model_config(kwargs)
     src = source if isinstance(source, OnDiskMultiome) else OnDiskMultiome(source)
-    if qc: src = qc_filter_on_disk(src, **(qc if isinstance(qc, dict) else {}), verbose=progress)
+    if qc: src = qc_filter_on_disk(src, **{'verbose': progress, **(qc if isinstance(qc, dict) else {})})
     split, batch_categories = split_for_model(src.obs_names, src.obs, config)
     if batch_categories: raise ModelConfigError("batch_key is not supported for data on disk yet; train in memory with from_mudata")
     if max_val_cells is not None and len(split['val']) > max_val_cells:  # a fixed random subset validates; the rest trains
