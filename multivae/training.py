@@ -499,8 +499,9 @@ def _train(self,
             bar.set_postfix(loss=f"{tr['loss']:.1f}", val=f"{va.get('loss', float('nan')):.1f}", beta=f"{beta:.2f}")
             stop = args['early_stopping'] and bad_epochs >= args['patience']
             if checkpoint_path is not None and ((epoch + 1) % checkpoint_every == 0 or stop or epoch + 1 == args['max_epochs']):
-                self.train_state = snapshot()
-                if ctx.is_main: self.save(checkpoint_path, overwrite=overwrite or epoch > 0 or resume, _weights=best_state)
+                if ctx.is_main:  # only the writer needs the snapshot now; every process takes one at the end
+                    self.train_state = snapshot()
+                    self.save(checkpoint_path, overwrite=overwrite or epoch > 0 or resume, _weights=best_state)
             if stop:
                 if progress and ctx.is_main: print(f"early stopping at epoch {epoch + 1}: validation loss has not improved for {args['patience']} epochs")
                 break
