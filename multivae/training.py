@@ -346,7 +346,7 @@ class MultiVAE:
                 f"{len(self.preprocessor.genes)} genes, {len(self.preprocessor.peaks)} peaks, trained epochs={self.epoch})")
 
 # %% ../nbs/03_training.ipynb #f6eb1a52
-MODEL_DEFAULTS = dict(fusion='poe', rna_likelihood='nb', atac_likelihood='bernoulli', n_latent=32, n_hidden=512, n_layers=2,
+MODEL_DEFAULTS = dict(fusion='poe', rna_likelihood='nb', atac_likelihood='bernoulli', n_latent=32, n_hidden=128, n_layers=2,
                       fusion_hidden=128, dropout=0.1, n_top_genes=4000, hvg_flavor='seurat_v3', n_lsi_components=50,
                       min_peak_cells=0.01, batch_key=None, labels_key='cell_type', test_size=0.2, val_size=0.1, seed=0)
 
@@ -428,7 +428,7 @@ def _attach(self, mdata: md.MuData, # the cells the model was created from (or a
 MultiVAE._batch_codes, MultiVAE._tensors, MultiVAE.attach = _batch_codes, _tensors, _attach
 
 # %% ../nbs/03_training.ipynb #95bb9497
-TRAIN_DEFAULTS = dict(max_epochs=100, lr=1e-3, batch_size=128, kl_beta_max=1.0, kl_warmup_epochs=20, kl_anneal_strategy='linear',
+TRAIN_DEFAULTS = dict(max_epochs=100, lr=3e-3, batch_size=128, kl_beta_max=1.0, kl_warmup_epochs=20, kl_anneal_strategy='linear',
                       rna_weight=1.0, atac_weight=1.0, modality_dropout=0.2, grad_clip=10.0, weight_decay=0.0,
                       early_stopping=True, patience=15, precision='fp32')
 
