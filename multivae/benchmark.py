@@ -370,7 +370,7 @@ def scaled_dataset(n_cells: int, # cells wanted
     for m in ('rna', 'atac'):
         a = base[m]
         x = sp.csr_matrix(a.X)
-        mods[m] = ad.AnnData(sp.vstack([x] * reps).tocsr()[:n_cells], obs=pd.DataFrame(
+        mods[m] = ad.AnnData(x[rows], obs=pd.DataFrame(  # one row gather: no stacked intermediate copies
             {'cell_type': a.obs['cell_type'].values[rows]}, index=names), var=a.var[[]].copy())
     with md.set_options(pull_on_update=False): out = md.MuData(mods)
     out.obs['cell_type'] = mods['rna'].obs['cell_type'].values

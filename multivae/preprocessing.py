@@ -175,9 +175,16 @@ def tfidf(counts: sp.csr_matrix, # cells x peaks raw counts
          ) -> sp.csr_matrix:
     "TF-IDF as `log1p(scale * tf * idf)`, sparse."
     counts = _csr(counts)
-    tf = sp.diags((1 / np.maximum(_totals(counts), 1)).astype(np.float32)) @ counts
-    out = sp.csr_matrix(tf @ sp.diags(idf.astype(np.float32)), dtype=np.float32)
-    out.data = np.log1p(scale * out.data)
+    if not counts.has_canonical_format:  # sorted, no duplicates: the same order for the same cells, whatever the file
+        counts = counts.copy(); counts.sum_duplicates()
+    inv_total = (1 / np.maximum(_totals(counts), 1)).astype(np.float32)
+    out = sp.csr_matrix((counts.data.copy(), counts.indices, counts.indptr), counts.shape)  # one copy: of the values only
+    for lo in range(0, counts.shape[0], 8192):  # in row blocks, so the temporaries stay small
+        a, b = counts.indptr[lo], counts.indptr[min(lo + 8192, counts.shape[0])]
+        v = out.data[a:b]
+        v *= np.repeat(inv_total[lo:lo + 8192], np.diff(counts.indptr[lo:lo + 8193]))
+        v *= idf.astype(np.float32)[counts.indices[a:b]]
+        np.log1p(scale * v, out=v)
     return out
 
 # %% ../nbs/01_preprocessing.ipynb #1edb2d72
@@ -224,7 +231,7 @@ def _fit_atac(self, atac: ad.AnnData):
     cfg = self.config
     x = _csr(atac.X); _check_raw(x, "atac.X")
     n_cells = x.shape[0]
-    open_in = np.asarray((x > 0).sum(0)).ravel()
+    open_in = np.bincount(x.indices[x.data > 0], minlength=x.shape[1])  # cells in which each peak is open
     thr = cfg['min_peak_cells']
     min_cells = int(np.ceil(thr * n_cells)) if thr < 1 else int(thr)
     keep = open_in >= max(min_cells, 1)
@@ -283,7 +290,8 @@ def _transform_atac(self, atac: ad.AnnData) -> ad.AnnData:
     _missing('peaks', atac.var_names, self.peaks)
     x = _csr(atac.X); _check_raw(x, "atac.X")
     counts = x[:, atac.var_names.get_indexer(self.peaks)]
-    lsi = np.asarray(tfidf(counts, self.idf) @ self.lsi_components.T)
+    lsi = np.vstack([np.asarray(tfidf(counts[lo:lo + 8192], self.idf) @ self.lsi_components.T)  # blocks: small temporaries
+                     for lo in range(0, max(counts.shape[0], 1), 8192)])
     out = ad.AnnData(counts, obs=atac.obs.copy(), var=atac.var.loc[self.peaks].copy())
     out.obsm['X_lsi'] = ((lsi - self.lsi_mean) / self.lsi_std).astype(np.float32)
     return out

@@ -77,13 +77,23 @@ def save_atomic(obj, # what to save with torch.save
 
 # %% ../nbs/03_training.ipynb #7e55cd91
 def _reindex_rows(x, rows: np.ndarray):
-    "Rows `rows` of `x`, with -1 giving an all-zero row (sparse stays sparse)."
+    "Rows `rows` of `x`, with -1 giving an all-zero row (sparse stays sparse); `x` itself when `rows` is every row in order."
+    if len(rows) == x.shape[0] and np.array_equal(rows, np.arange(len(rows))): return x
     pad = rows < 0
     if sp.issparse(x):
         x = sp.vstack([sp.csr_matrix(x), sp.csr_matrix((1, x.shape[1]), dtype=np.float32)]).tocsr()
         return x[np.where(pad, x.shape[0] - 1, rows)]
     x = np.vstack([np.asarray(x, dtype=np.float32), np.zeros((1, x.shape[1]), np.float32)])
     return x[np.where(pad, x.shape[0] - 1, rows)]
+
+def _binary(x) -> sp.csr_matrix:
+    "1.0 where `x` is positive, as a float32 CSR matrix (one copy of the values; the structure is shared)."
+    x = sp.csr_matrix(x)
+    positive = x.data > 0
+    if positive.all(): return sp.csr_matrix((positive.astype(np.float32), x.indices, x.indptr), x.shape)
+    out = sp.csr_matrix((positive.astype(np.float32), x.indices.copy(), x.indptr.copy()), x.shape)
+    out.eliminate_zeros()  # explicit zeros: on copies of the structure, never on x's
+    return out
 
 class SparseRows:
     "A CSR matrix as three torch tensors; `gather(idx)` makes only the rows `idx` dense, on whatever device they live."
@@ -92,7 +102,7 @@ class SparseRows:
         self.shape = x.shape
         index_dtype = np.int32 if x.nnz < 2**31 else np.int64  # what scipy keeps, so that both share one buffer
         self.indptr = x.indptr.astype(index_dtype)  # a host copy: minibatch sizes without asking the GPU
-        self._arrays = (x.data, x.indices.astype(index_dtype))  # numpy owns the CPU buffers (see `_host`)
+        self._arrays = (x.data, x.indices.astype(index_dtype, copy=False))  # numpy owns the CPU buffers (see `_host`)
         self.crow, self.col, self.val = (torch.from_numpy(a) for a in (self.indptr, self._arrays[1], self._arrays[0]))
         self._host()
 
@@ -152,7 +162,7 @@ class CellTensors:
                 lib = _reindex_rows(a.obs[['hvg_counts']].values, rows)[:, 0]
             else:
                 enc = a.obsm['X_lsi']
-                dec = (a.X > 0).astype(np.float32) if likelihoods['atac'] == 'bernoulli' else a.obsm['X_lsi']
+                dec = _binary(a.X) if likelihoods['atac'] == 'bernoulli' else a.obsm['X_lsi']
                 lib = None
             enc = _reindex_rows(enc, rows)
             self.arrays[m] = {'enc': as_tensor(enc), 'dec': as_tensor(_reindex_rows(dec, rows)) if dec is not a.X else None,
