@@ -4,6 +4,7 @@
 
 # %% ../nbs/01_preprocessing.ipynb #e62ff3fc
 from __future__ import annotations
+import sys
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -198,9 +199,14 @@ def _check_raw(x, what):
 
 def _seurat_v3(sc, adata, n_top):
     "seurat_v3 HVGs on raw counts; its loess fit can fail on near-singular trends, so the span widens on failure."
-    for span in (0.3, 0.5, 1.0):
-        try: return sc.pp.highly_variable_genes(adata, flavor='seurat_v3', n_top_genes=n_top, span=span, inplace=False)
-        except ValueError as e: err = e
+    torch = sys.modules.get('torch')  # the loess resets the OpenMP thread count that torch shares: keep the user's
+    threads = torch.get_num_threads() if torch is not None else None
+    try:
+        for span in (0.3, 0.5, 1.0):
+            try: return sc.pp.highly_variable_genes(adata, flavor='seurat_v3', n_top_genes=n_top, span=span, inplace=False)
+            except ValueError as e: err = e
+    finally:
+        if threads is not None and torch.get_num_threads() != threads: torch.set_num_threads(threads)
     raise PreprocessingError(f"the seurat_v3 mean-variance fit failed ({err}); use hvg_flavor='seurat' or 'cell_ranger'")
 
 def _fit_rna(self, rna: ad.AnnData):
