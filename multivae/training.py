@@ -522,7 +522,7 @@ def _train(self,
             self.history.append(row)
             self.epoch = epoch + 1
             monitor = va.get('loss', tr['loss'])
-            if monitor < best_val - 1e-4 * abs(best_val):
+            if not math.isfinite(best_val) or monitor < best_val - 1e-4 * abs(best_val):  # inf - inf would be nan: never 'better'
                 best_val, best_state, bad_epochs = monitor, _cpu_weights(module), 0
                 self.best_epoch = epoch + 1
             elif epoch >= args['kl_warmup_epochs']: bad_epochs += 1  # patience counts only after the warm-up
