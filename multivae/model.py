@@ -32,8 +32,9 @@ def nb_log_likelihood(x: torch.Tensor, mean: torch.Tensor, log_theta: torch.Tens
     log_theta_mu = torch.log(theta + mean + eps)
     ll = (theta * (log_theta - log_theta_mu) + x * (torch.log(mean + eps) - log_theta_mu)).sum(-1)
     # the log-gamma terms cancel where x == 0: computed on the non-zero counts only (most of a count matrix)
-    cell, feature = x.reshape(-1, x.shape[-1]).nonzero(as_tuple=True)
-    xs, ths = x.reshape(-1, x.shape[-1])[cell, feature], theta.expand_as(x).reshape(-1, x.shape[-1])[cell, feature]
+    rows = x.reshape(-1, x.shape[-1])
+    cell, feature = rows.nonzero(as_tuple=True)
+    xs, ths = rows[cell, feature], theta.expand_as(x).reshape(rows.shape)[cell, feature]
     gammas = torch.lgamma(xs + ths) - torch.lgamma(ths) - torch.lgamma(xs + 1)
     return ll.reshape(-1).index_add(0, cell, gammas).reshape(ll.shape)
 

@@ -178,13 +178,13 @@ def tfidf(counts: sp.csr_matrix, # cells x peaks raw counts
     counts = _csr(counts)
     if not counts.has_canonical_format:  # sorted, no duplicates: the same order for the same cells, whatever the file
         counts = counts.copy(); counts.sum_duplicates()
-    inv_total = (1 / np.maximum(_totals(counts), 1)).astype(np.float32)
+    inv_total, idf = (1 / np.maximum(_totals(counts), 1)).astype(np.float32), idf.astype(np.float32)
     out = sp.csr_matrix((counts.data.copy(), counts.indices, counts.indptr), counts.shape)  # one copy: of the values only
     for lo in range(0, counts.shape[0], 8192):  # in row blocks, so the temporaries stay small
         a, b = counts.indptr[lo], counts.indptr[min(lo + 8192, counts.shape[0])]
         v = out.data[a:b]
         v *= np.repeat(inv_total[lo:lo + 8192], np.diff(counts.indptr[lo:lo + 8193]))
-        v *= idf.astype(np.float32)[counts.indices[a:b]]
+        v *= idf[counts.indices[a:b]]
         np.log1p(scale * v, out=v)
     return out
 

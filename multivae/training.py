@@ -108,6 +108,8 @@ class SparseRows:
 
     def _host(self):
         "On the CPU, a scipy view of the same buffers (no copy): scipy's row gather is about 4x faster there."
+        if self.val.device.type != 'cpu': self._arrays = None
+        elif self._arrays is None: self._arrays = (self.val.numpy(), self.col.numpy())  # arrived from elsewhere
         # numpy-owned buffers stay valid even when torch moves the tensors' storage (to shared memory, to send them to another process)
         self.host = sp.csr_matrix((*self._arrays, self.indptr), self.shape, copy=False) if self._arrays is not None else None
 
@@ -116,13 +118,11 @@ class SparseRows:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._arrays = (self.val.numpy(), self.col.numpy()) if self.val.device.type == 'cpu' else None
+        self._arrays = None
         self._host()
 
     def to(self, device):
         self.crow, self.col, self.val = self.crow.to(device), self.col.to(device), self.val.to(device)
-        if self.val.device.type != 'cpu': self._arrays = None
-        elif self._arrays is None: self._arrays = (self.val.numpy(), self.col.numpy())
         self._host()
         return self
 
