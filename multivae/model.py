@@ -38,9 +38,14 @@ def nb_log_likelihood(x: torch.Tensor, mean: torch.Tensor, log_theta: torch.Tens
     gammas = torch.lgamma(xs + ths) - torch.lgamma(ths) - torch.lgamma(xs + 1)
     return ll.reshape(-1).index_add(0, cell, gammas).reshape(ll.shape)
 
-def bernoulli_log_likelihood(x: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
-    "Per-cell Bernoulli log-likelihood of binary `x` summed over features."
-    return -F.binary_cross_entropy_with_logits(logits, x, reduction='none').sum(-1)
+def bernoulli_log_likelihood(x: torch.Tensor, log_rate: torch.Tensor) -> torch.Tensor:
+    "Per-cell log-likelihood of binary `x` summed over features, with P(x = 1) = 1 - exp(-exp(log_rate))."
+    rate = torch.exp(log_rate)
+    ll = -rate.sum(-1)  # every entry as if closed, then the open ones corrected (a few percent of peaks)
+    rows = x.reshape(-1, x.shape[-1])
+    cell, feature = rows.nonzero(as_tuple=True)
+    r = rate.reshape(rows.shape)[cell, feature]
+    return ll.reshape(-1).index_add(0, cell, r + torch.log(-torch.expm1(-r.clamp(min=1e-12)))).reshape(ll.shape)
 
 # %% ../nbs/02_model.ipynb #7c25e9ca
 def mlp(n_in: int, n_hidden: int, n_layers: int, dropout: float) -> nn.Sequential:
@@ -83,7 +88,8 @@ class FeatureDecoder(nn.Module):
     def forward(self, z: torch.Tensor, batch: torch.Tensor|None=None, library: torch.Tensor|None=None) -> dict:
         h = self.out(self.body(_with_batch(z, batch, self.n_batch)))
         if self.likelihood == 'gaussian': return {'mean': h, 'logvar': self.feature_param.clamp(-8, 8).expand_as(h)}
-        if self.likelihood == 'bernoulli': return {'logits': h}
+        if self.likelihood == 'bernoulli':  # `library`: the cell's depth factor, which scales the rate of cuts
+            return {'log_rate': (h if library is None else h + torch.log(library.clamp(min=1e-4)).unsqueeze(-1)).clamp(max=15)}
         rate = torch.softmax(h, -1)
         if library is None: raise ModelConfigError("the negative binomial decoder needs each cell's library size")
         return {'rate': rate, 'mean': rate * library.unsqueeze(-1), 'log_theta': self.feature_param.clamp(-6, 10)}
@@ -91,12 +97,12 @@ class FeatureDecoder(nn.Module):
     def log_likelihood(self, x: torch.Tensor, params: dict) -> torch.Tensor:
         "Per-cell log-likelihood of the observed `x` under decoded `params`."
         if self.likelihood == 'gaussian': return gaussian_log_likelihood(x, params['mean'], params['logvar'])
-        if self.likelihood == 'bernoulli': return bernoulli_log_likelihood(x, params['logits'])
+        if self.likelihood == 'bernoulli': return bernoulli_log_likelihood(x, params['log_rate'])
         return nb_log_likelihood(x, params['mean'], params['log_theta'])
 
     def expected(self, params: dict) -> torch.Tensor:
         "The decoded expectation: the mean (gaussian), the proportions rho (nb), the probability (bernoulli)."
-        if self.likelihood == 'bernoulli': return torch.sigmoid(params['logits'])
+        if self.likelihood == 'bernoulli': return -torch.expm1(-torch.exp(params['log_rate']))
         return params['rate'] if self.likelihood == 'nb' else params['mean']
 
 # %% ../nbs/02_model.ipynb #f02dcedf

@@ -13,7 +13,8 @@ import mudata as md
 from sklearn.decomposition import TruncatedSVD
 
 # %% auto #0
-__all__ = ['PreprocessingError', 'qc_thresholds', 'qc_metrics', 'qc_apply', 'qc_filter', 'split_cells', 'Preprocessor', 'tfidf']
+__all__ = ['PreprocessingError', 'qc_thresholds', 'qc_metrics', 'qc_apply', 'qc_filter', 'split_cells', 'Preprocessor', 'tfidf',
+           'open_peaks']
 
 # %% ../nbs/01_preprocessing.ipynb #8812b567
 class PreprocessingError(ValueError):
@@ -157,6 +158,8 @@ class Preprocessor:
                            depth_corr_threshold=float(depth_corr_threshold), seed=int(seed))
         self.fitted = False
 
+    atac_depth_median = None  # median open peaks per training cell, set by `fit`
+
     def __repr__(self):
         if not self.fitted: return f"Preprocessor(unfitted, {self.config})"
         return (f"Preprocessor({len(self.genes)} genes, {len(self.peaks)} peaks -> {self.lsi_components.shape[0]} LSI "
@@ -187,6 +190,15 @@ def tfidf(counts: sp.csr_matrix, # cells x peaks raw counts
         v *= idf[counts.indices[a:b]]
         np.log1p(scale * v, out=v)
     return out
+
+# %% ../nbs/01_preprocessing.ipynb #9d5cce98
+def open_peaks(counts: sp.csr_matrix, # cells x peaks counts
+               block: int=8192, # rows per block (bounds the temporary copy)
+              ) -> np.ndarray:
+    "Number of open (non-zero) peaks per cell, computed in row blocks."
+    counts = _csr(counts)
+    return np.concatenate([np.asarray((counts[lo:lo + block] > 0).sum(1)).ravel()
+                           for lo in range(0, max(counts.shape[0], 1), block)]).astype(np.int64)
 
 # %% ../nbs/01_preprocessing.ipynb #1edb2d72
 def _check_raw(x, what):
@@ -260,6 +272,7 @@ def _fit_atac(self, atac: ad.AnnData):
     self.lsi_components = comps.astype(np.float32)
     lsi = lsi[:, 1:] if self.dropped_first_component else lsi
     self.lsi_mean, self.lsi_std = lsi.mean(0).astype(np.float32), np.maximum(lsi.std(0), 1e-6).astype(np.float32)
+    self.atac_depth_median = float(max(np.median(open_peaks(x)), 1.0))
 
 # %% ../nbs/01_preprocessing.ipynb #66f2471e
 def _preprocessor_fit(self, mdata: md.MuData):
@@ -300,6 +313,10 @@ def _transform_atac(self, atac: ad.AnnData) -> ad.AnnData:
                      for lo in range(0, max(counts.shape[0], 1), 8192)])
     out = ad.AnnData(counts, obs=atac.obs.copy(), var=atac.var.loc[self.peaks].copy())
     out.obsm['X_lsi'] = ((lsi - self.lsi_mean) / self.lsi_std).astype(np.float32)
+    n_open = open_peaks(counts)
+    out.obs['open_peaks'] = n_open.astype(np.float32)
+    if self.atac_depth_median is not None:  # None: a preprocessor saved before the depth factor existed
+        out.obs['depth_factor'] = (np.maximum(n_open, 0.5) / self.atac_depth_median).astype(np.float32)
     return out
 
 def _preprocessor_transform(self, mdata: md.MuData) -> md.MuData:
@@ -321,7 +338,7 @@ def _preprocessor_state_dict(self) -> dict:
     return {'config': dict(self.config), 'genes': np.asarray(self.genes, dtype=str), 'peaks': np.asarray(self.peaks, dtype=str),
             'hvg_fraction': self.hvg_fraction, 'idf': self.idf, 'lsi_components': self.lsi_components,
             'lsi_mean': self.lsi_mean, 'lsi_std': self.lsi_std, 'depth_correlation': self.depth_correlation,
-            'dropped_first_component': self.dropped_first_component}
+            'dropped_first_component': self.dropped_first_component, 'atac_depth_median': self.atac_depth_median}
 
 @classmethod
 def _preprocessor_from_state_dict(cls, state: dict) -> Preprocessor:

@@ -163,7 +163,8 @@ class CellTensors:
             else:
                 enc = a.obsm['X_lsi']
                 dec = _binary(a.X) if likelihoods['atac'] == 'bernoulli' else a.obsm['X_lsi']
-                lib = None
+                use_depth = likelihoods['atac'] == 'bernoulli' and 'depth_factor' in a.obs
+                lib = _reindex_rows(a.obs[['depth_factor']].values, rows)[:, 0] if use_depth else None
             enc = _reindex_rows(enc, rows)
             self.arrays[m] = {'enc': as_tensor(enc), 'dec': as_tensor(_reindex_rows(dec, rows)) if dec is not a.X else None,
                               'library': None if lib is None else torch.as_tensor(lib, dtype=torch.float32)}
