@@ -90,7 +90,7 @@ def train_parser() -> argparse.ArgumentParser:
     t.add_argument('--seed', type=int, default=MODEL_DEFAULTS['seed'], help="random seed (split, weights, minibatches)")
     t.add_argument('--device', default='auto', help="auto (cuda, then mps, then cpu), cpu, cuda or mps")
     t.add_argument('--precision', choices=['fp32', 'bf16'], default=TRAIN_DEFAULTS['precision'],
-                   help="bf16: mixed precision (autocast) on GPUs; CPU training is float32")
+                   help="bf16: mixed precision (autocast): on GPUs, and on CPUs with native bfloat16 (AVX512-BF16, AMX)")
     o = p.add_argument_group('output')
     o.add_argument('--model_name', default='multivae', help="checkpoint file name, without .pt")
     o.add_argument('--checkpoint_dir', default='checkpoints', help="folder of the checkpoint, history and metrics")

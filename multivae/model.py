@@ -26,26 +26,35 @@ def gaussian_log_likelihood(x: torch.Tensor, mean: torch.Tensor, logvar: torch.T
     "Per-cell Gaussian log-likelihood summed over features."
     return -0.5 * (math.log(2 * math.pi) + logvar + (x - mean) ** 2 * torch.exp(-logvar)).sum(-1)
 
-def nb_log_likelihood(x: torch.Tensor, mean: torch.Tensor, log_theta: torch.Tensor, eps: float=1e-8) -> torch.Tensor:
+def _nonzero(x: torch.Tensor, nonzero: tuple|None) -> tuple:
+    "x as (cells, features), and the (cell, feature) positions that may be non-zero (given, or found)."
+    rows = x.reshape(-1, x.shape[-1])
+    return rows, (nonzero if nonzero is not None else rows.nonzero(as_tuple=True))
+
+def nb_log_likelihood(x: torch.Tensor, mean: torch.Tensor, log_theta: torch.Tensor, eps: float=1e-8,
+                      nonzero: tuple|None=None, # (cell, feature) positions covering x's non-zeros, if known
+                     ) -> torch.Tensor:
     "Per-cell negative binomial log-likelihood (mean, inverse dispersion exp(log_theta)) summed over features."
     theta = torch.exp(log_theta)
     log_theta_mu = torch.log(theta + mean + eps)
-    ll = (theta * (log_theta - log_theta_mu) + x * (torch.log(mean + eps) - log_theta_mu)).sum(-1)
-    # the log-gamma terms cancel where x == 0: computed on the non-zero counts only (most of a count matrix)
-    rows = x.reshape(-1, x.shape[-1])
-    cell, feature = rows.nonzero(as_tuple=True)
+    ll = (theta * (log_theta - log_theta_mu)).sum(-1)
+    # the terms in x (and the log-gamma terms, which cancel where x == 0) on the non-zero counts only
+    rows, (cell, feature) = _nonzero(x, nonzero)
     xs, ths = rows[cell, feature], theta.expand_as(x).reshape(rows.shape)[cell, feature]
-    gammas = torch.lgamma(xs + ths) - torch.lgamma(ths) - torch.lgamma(xs + 1)
-    return ll.reshape(-1).index_add(0, cell, gammas).reshape(ll.shape)
+    at = lambda t: t.reshape(rows.shape)[cell, feature]
+    terms = xs * (torch.log(at(mean) + eps) - at(log_theta_mu)) + torch.lgamma(xs + ths) - torch.lgamma(ths) - torch.lgamma(xs + 1)
+    return ll.reshape(-1).index_add(0, cell, terms).reshape(ll.shape)
 
-def bernoulli_log_likelihood(x: torch.Tensor, log_rate: torch.Tensor) -> torch.Tensor:
+def bernoulli_log_likelihood(x: torch.Tensor, log_rate: torch.Tensor,
+                             nonzero: tuple|None=None, # (cell, feature) positions covering x's ones, if known
+                            ) -> torch.Tensor:
     "Per-cell log-likelihood of binary `x` summed over features, with P(x = 1) = 1 - exp(-exp(log_rate))."
     rate = torch.exp(log_rate)
     ll = -rate.sum(-1)  # every entry as if closed, then the open ones corrected (a few percent of peaks)
-    rows = x.reshape(-1, x.shape[-1])
-    cell, feature = rows.nonzero(as_tuple=True)
+    rows, (cell, feature) = _nonzero(x, nonzero)
     r = rate.reshape(rows.shape)[cell, feature]
-    return ll.reshape(-1).index_add(0, cell, r + torch.log(-torch.expm1(-r.clamp(min=1e-12)))).reshape(ll.shape)
+    opened = rows[cell, feature] * (r + torch.log(-torch.expm1(-r.clamp(min=1e-12))))
+    return ll.reshape(-1).index_add(0, cell, opened).reshape(ll.shape)
 
 # %% ../nbs/02_model.ipynb #7c25e9ca
 def mlp(n_in: int, n_hidden: int, n_layers: int, dropout: float) -> nn.Sequential:
@@ -89,16 +98,16 @@ class FeatureDecoder(nn.Module):
         h = self.out(self.body(_with_batch(z, batch, self.n_batch)))
         if self.likelihood == 'gaussian': return {'mean': h, 'logvar': self.feature_param.clamp(-8, 8).expand_as(h)}
         if self.likelihood == 'bernoulli':  # `library`: the cell's depth factor, which scales the rate of cuts
-            return {'log_rate': (h if library is None else h + torch.log(library.clamp(min=1e-4)).unsqueeze(-1)).clamp(max=15)}
+            return {'log_rate': h if library is None else h + torch.log(library.clamp(min=1e-4)).unsqueeze(-1)}
         rate = torch.softmax(h, -1)
         if library is None: raise ModelConfigError("the negative binomial decoder needs each cell's library size")
         return {'rate': rate, 'mean': rate * library.unsqueeze(-1), 'log_theta': self.feature_param.clamp(-6, 10)}
 
-    def log_likelihood(self, x: torch.Tensor, params: dict) -> torch.Tensor:
-        "Per-cell log-likelihood of the observed `x` under decoded `params`."
+    def log_likelihood(self, x: torch.Tensor, params: dict, nonzero: tuple|None=None) -> torch.Tensor:
+        "Per-cell log-likelihood of the observed `x` under decoded `params` (`nonzero`: positions of x's stored entries)."
         if self.likelihood == 'gaussian': return gaussian_log_likelihood(x, params['mean'], params['logvar'])
-        if self.likelihood == 'bernoulli': return bernoulli_log_likelihood(x, params['log_rate'])
-        return nb_log_likelihood(x, params['mean'], params['log_theta'])
+        if self.likelihood == 'bernoulli': return bernoulli_log_likelihood(x, params['log_rate'], nonzero)
+        return nb_log_likelihood(x, params['mean'], params['log_theta'], nonzero=nonzero)
 
     def expected(self, params: dict) -> torch.Tensor:
         "The decoded expectation: the mean (gaussian), the proportions rho (nb), the probability (bernoulli)."
@@ -188,7 +197,7 @@ def _module_loss(self, inputs: dict, enc_mask: torch.Tensor, rec_mask: torch.Ten
     for j, m in enumerate(self.names):
         if m not in inputs: continue
         params = {k: v.float() for k, v in self.decoders[m](z, batch, inputs[m].get('library')).items()}
-        nll = -self.decoders[m].log_likelihood(inputs[m]['dec'], params) * rec_mask[:, j]
+        nll = -self.decoders[m].log_likelihood(inputs[m]['dec'], params, inputs[m].get('dec_nonzero')) * rec_mask[:, j]
         out[f'recon_{m}'] = nll.sum() / rec_mask[:, j].sum().clamp(min=1)
         total = total + weights.get(m, 1.0) * nll
     out['loss'] = total.mean()

@@ -267,7 +267,8 @@ def _concat_batches(parts: list, inverse: np.ndarray) -> tuple:
     "One (inputs, mask, batch) from per-block parts, rows put back in the order asked for."
     inv = torch.as_tensor(inverse, device=parts[0][1].device)
     cat = lambda xs: torch.cat(xs)[inv]
-    inputs = {m: {k: cat([p[0][m][k] for p in parts]) for k in parts[0][0][m]} for m in parts[0][0]}
+    # the likelihoods find the non-zeros themselves (positions within each part would need renumbering)
+    inputs = {m: {k: cat([p[0][m][k] for p in parts]) for k in parts[0][0][m] if k != 'dec_nonzero'} for m in parts[0][0]}
     batch = None if parts[0][2] is None else cat([p[2] for p in parts])
     return inputs, cat([p[1] for p in parts]), batch
 

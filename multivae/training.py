@@ -25,7 +25,8 @@ from .model import MultiVAEModule, ModelConfigError, FUSIONS, LIKELIHOODS
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'MODEL_DEFAULTS', 'TRAIN_DEFAULTS', 'TrainingError', 'kl_beta', 'select_device', 'save_atomic',
            'SparseRows', 'CellTensors', 'DistributedContext', 'distributed_context', 'shard', 'modality_dropout_mask',
-           'train_epoch', 'evaluate_loss', 'MultiVAE', 'model_config', 'split_for_model', 'preprocessor_args']
+           'train_epoch', 'evaluate_loss', 'MultiVAE', 'model_config', 'split_for_model', 'preprocessor_args',
+           'cpu_has_native_bf16']
 
 # %% ../nbs/03_training.ipynb #398a3a40
 class TrainingError(RuntimeError):
@@ -128,20 +129,25 @@ class SparseRows:
 
     def gather(self, idx: torch.Tensor, # rows, on the data's device
                host_idx: np.ndarray|None=None, # the same rows on the host: sizes the output without a GPU round trip
-              ) -> torch.Tensor:
-        "Dense (len(idx), n_cols) rows."
+               positions: bool=False, # also return the (row, column) of the stored entries
+              ):
+        "Dense (len(idx), n_cols) rows; with `positions`, `(rows, (row, column))` of the stored entries as well."
         if self.host is not None:
-            return torch.from_numpy(self.host[host_idx if host_idx is not None else idx.numpy()].toarray())
+            b = self.host[host_idx if host_idx is not None else idx.numpy()]
+            out = torch.from_numpy(b.toarray())
+            if not positions: return out
+            row = np.repeat(np.arange(b.shape[0], dtype=np.int64), np.diff(b.indptr))
+            return out, (torch.from_numpy(row), torch.from_numpy(b.indices.astype(np.int64)))
         starts, ends = self.crow[idx].long(), self.crow[idx + 1].long()
         counts = ends - starts
         out = torch.zeros(len(idx), self.shape[1], dtype=self.val.dtype, device=self.val.device)
         total = int(counts.sum()) if host_idx is None else int((self.indptr[host_idx + 1] - self.indptr[host_idx]).sum())
-        if total == 0: return out
         row = torch.repeat_interleave(torch.arange(len(idx), device=idx.device), counts, output_size=total)
         first = torch.cumsum(counts, 0) - counts
         pos = torch.arange(total, device=idx.device) - torch.repeat_interleave(first - starts, counts, output_size=total)
-        out[row, self.col[pos]] = self.val[pos]
-        return out
+        col = self.col[pos].long()
+        out[row, col] = self.val[pos]
+        return (out, (row, col)) if positions else out
 
 # %% ../nbs/03_training.ipynb #377f40ca
 class CellTensors:
@@ -193,7 +199,11 @@ class CellTensors:
         take = lambda x: x.gather(idx, host_idx) if isinstance(x, SparseRows) else x[idx]
         inputs = {}
         for m, arr in self.arrays.items():
-            inputs[m] = {'enc': take(arr['enc']), 'dec': take(arr['dec'])}
+            inputs[m] = {'enc': take(arr['enc'])}
+            if arr['dec'] is arr['enc']: inputs[m]['dec'] = inputs[m]['enc']
+            elif isinstance(arr['dec'], SparseRows):  # the likelihoods need the stored entries' positions: no scan for them
+                inputs[m]['dec'], inputs[m]['dec_nonzero'] = arr['dec'].gather(idx, host_idx, positions=True)
+            else: inputs[m]['dec'] = take(arr['dec'])
             if arr['library'] is not None: inputs[m]['library'] = arr['library'][idx]
         batch = None if self.batch_codes is None else self.batch_codes[idx]
         return inputs, self.mask[idx], batch
@@ -443,6 +453,12 @@ TRAIN_DEFAULTS = dict(max_epochs=100, lr=3e-3, batch_size=128, kl_beta_max=1.0, 
                       rna_weight=1.0, atac_weight=1.0, modality_dropout=0.2, grad_clip=10.0, weight_decay=0.0,
                       early_stopping=True, patience=15, precision='fp32')
 
+def cpu_has_native_bf16() -> bool:
+    "Whether this CPU multiplies bfloat16 natively (AVX512-BF16 or AMX flags in /proc/cpuinfo; False where unknown)."
+    try: flags = Path('/proc/cpuinfo').read_text()
+    except OSError: return False
+    return 'avx512_bf16' in flags or 'amx_bf16' in flags
+
 def _cpu_weights(module) -> dict:
     "A copy of the module's weights on the CPU."
     return {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
@@ -477,8 +493,11 @@ def _train(self,
     ctx = distributed_context(device)
     dev = select_device(device)
     if dev.type == 'cuda' and ctx.world_size > 1: dev = torch.device('cuda', ctx.local_rank); torch.cuda.set_device(dev)
-    if args['precision'] == 'bf16' and dev.type != 'cuda':
-        raise TrainingError(f"precision='bf16' (mixed precision) is for GPUs; on {dev.type} training stays float32: use precision='fp32'")
+    if args['precision'] == 'bf16' and dev.type == 'cpu' and not cpu_has_native_bf16():
+        raise TrainingError("precision='bf16' needs a CPU with native bfloat16 (AVX512-BF16 or AMX), or a GPU; "
+                            "this CPU would emulate it, slower than float32: use precision='fp32'")
+    if args['precision'] == 'bf16' and dev.type not in ('cpu', 'cuda'):
+        raise TrainingError(f"precision='bf16' (mixed precision) runs on CUDA GPUs and bfloat16 CPUs, not on {dev.type}: use precision='fp32'")
     if args['batch_size'] < 2 * ctx.world_size:
         raise TrainingError(f"batch_size {args['batch_size']} is too small for {ctx.world_size} processes; use at least {2 * ctx.world_size}")
     self.device = dev
