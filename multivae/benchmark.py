@@ -300,6 +300,7 @@ def run_quality(datasets: dict, # name -> (mdata, model_kwargs, labels_key)
                 train_kwargs: dict|None=None, # multivae training arguments (e.g. the chosen lr)
                 methods: dict=MULTIVAE_METHODS, # multivae configurations: name -> from_mudata arguments
                 multivi: bool=True, # also train MULTIVI when scvi-tools is installed
+                multivi_epochs: int|None=None, # MULTIVI's own epoch cap (default: `max_epochs`)
                 batch_size: int=128, # minibatch size of every method
                 log=print, # progress printer (None: silent)
                 on_progress=None, # called with the tidy table so far after each dataset and seed (e.g. to save it)
@@ -332,12 +333,13 @@ def run_quality(datasets: dict, # name -> (mdata, model_kwargs, labels_key)
                 t0 = time.time()
                 train_cells = list(first.split['train']) + list(first.split['val'])
                 model = train_multivi(mdata[train_cells], first.preprocessor.genes, first.preprocessor.peaks,
-                                      max_epochs=epochs, batch_size=batch_size, seed=seed, early_stopping=early_stopping)
+                                      max_epochs=multivi_epochs or epochs, batch_size=batch_size, seed=seed,
+                                      early_stopping=early_stopping)
                 seconds = time.time() - t0
                 n_epochs = len(model.history['elbo_train']) if 'elbo_train' in model.history else np.nan
                 res = multivi_scores(model, first, mdata, labels_key)
                 tables.append(res.assign(dataset=name, seed=seed, train_seconds=seconds, epochs_trained=n_epochs))
-                if log: log(f"  {name} seed {seed} MULTIVI: {n_epochs} of at most {epochs} epochs in {seconds:.0f} s")
+                if log: log(f"  {name} seed {seed} MULTIVI: {n_epochs} of at most {multivi_epochs or epochs} epochs in {seconds:.0f} s")
             if on_progress is not None: on_progress(_tidy(tables))
     return _tidy(tables)
 
@@ -422,8 +424,9 @@ def speed_worker(spec: dict, # method ('multivae'|'multivi'), n_cells, n_peaks, 
         module = vae.module
         opt = _adam(module, 1e-3, 0.0, None)  # the optimizer `train` uses
         rng, gen = np.random.default_rng(0), torch.Generator().manual_seed(0)
+        autocast = torch.bfloat16 if spec.get('precision', 'fp32') == 'bf16' else None  # `train(precision='bf16')`
         run = lambda ix: train_epoch(module, vae.data, ix, opt, 1.0, {'rna': 1.0, 'atac': 1.0}, bs, 0.2, 10.0, rng, gen,
-                                     torch.device('cpu'))
+                                     torch.device('cpu'), autocast_dtype=autocast)
         n_batches = min(max_batches, len(train_ix) // bs)
         run(train_ix[:2 * bs])  # warm-up
         ix = np.random.default_rng(1).permutation(train_ix)[:n_batches * bs]
@@ -814,6 +817,11 @@ def write_results(results: dict, # 'machine', 'command', 'quality', 'sweep', 'sp
         if isinstance(sl, pd.DataFrame) and len(sl): lines += ['Log-log slopes (1 = linear):', '', _md_table(sl, index=False), '']
         if len(s[s.get('error', pd.Series(np.nan, index=s.index)).isna()] if 'error' in s else s):
             plot_scaling(s, out / 'scaling.png'); lines += ['![scaling](scaling.png)', '']
+    bf = results.get('speed_bf16')
+    if isinstance(bf, pd.DataFrame) and len(bf):
+        cols = ['n_cells', 'n_peaks', 'train_cells_per_s', 'train_cells_per_s_multivi', 'train_cells_per_s_ratio', 'epoch_seconds']
+        lines += ['### multivae with bf16 mixed precision (opt-in, `precision=\'bf16\'`; MULTIVI in float32)', '',
+                  _md_table(bf[[c for c in cols + ['error'] if c in bf]], index=False), '']
     st = results.get('stream')
     if isinstance(st, pd.DataFrame) and len(st):
         cols = [c for c in ['device', 'batch_size', 'n_cells_file', 'n_peaks', 'file_gib', 'block_size', 'blocks_in_memory', 'n_fit_cells', 'qc_seconds',
@@ -846,7 +854,7 @@ def merge_results(dirs: list, # folders holding results.json of partial runs (e.
         r = json.loads((Path(d) / 'results.json').read_text())
         merged['parts'].append({'dir': str(d), 'command': r.get('command'), 'wall_minutes': round((r.get('wall_seconds') or 0) / 60, 1)})
         for k, v in r.items():
-            if k in ('quality', 'speed', 'sweep', 'sweep_ranking', 'slopes', 'profile', 'stream', 'ddp', 'gpu'): tables.setdefault(k, []).append(pd.DataFrame(v))
+            if k in ('quality', 'speed', 'speed_bf16', 'sweep', 'sweep_ranking', 'slopes', 'profile', 'stream', 'ddp', 'gpu'): tables.setdefault(k, []).append(pd.DataFrame(v))
             elif k == 'notes': merged['notes'] += [n for n in v if n not in merged['notes']]
             elif k not in merged: merged[k] = v
     for k, v in tables.items(): merged[k] = pd.concat(v, ignore_index=True)
@@ -864,12 +872,17 @@ def run_benchmark(argv: list|None=None) -> dict:
     p.add_argument('--suites', default='sweep,quality,speed', help="comma-separated: sweep, quality, speed (the sweep is skipped with --quick)")
     p.add_argument('--datasets', default=None, help=f"quality datasets (default all: {', '.join(list(SIMULATED) + list(REAL))})")
     p.add_argument('--seeds', type=int, default=None, help='number of seeds (default 3; 1 with --quick)')
+    p.add_argument('--multivi_epochs', type=int, default=None, help="MULTIVI's own epoch cap in the quality suite (default: --epochs)")
+    p.add_argument('--methods', default=None, help='quality: comma-separated multivae configurations (default all: '
+                   + ', '.join(MULTIVAE_METHODS) + ')')
     p.add_argument('--epochs', type=int, default=None, help='epoch cap per model, with early stopping on validation cells (default 100; 2 with --quick)')
     p.add_argument('--lr', type=float, default=None, help='multivae learning rate for the quality suite (default: the sweep\'s choice, else the package default)')
     p.add_argument('--n_hidden', type=int, default=None, help='multivae hidden width (default: the sweep\'s choice, else the package default)')
     p.add_argument('--threads', type=int, default=1, help='torch threads for every method (default 1)')
     p.add_argument('--no_multivi', action='store_true', help='leave MULTIVI out even when scvi-tools is installed')
     p.add_argument('--speed_sizes', default=None, help="cells x peaks list, e.g. '1000x10000,10000x10000'")
+    p.add_argument('--speed_precision', choices=['fp32', 'bf16'], default='fp32',
+                   help="speed: multivae's training precision (bf16 needs a CPU with native bfloat16; MULTIVI stays float32)")
     p.add_argument('--max_batches', type=int, default=None, help='minibatches timed per speed configuration (default 20; 8 with --quick)')
     p.add_argument('--patch_attach', action='store_true', help='speed: time multivae with a linear-time MultiVAE.attach check (diagnostic)')
     p.add_argument('--stream_path', default=None, help='stream: a 10x .h5 to train from (default: simulate one into --output_dir)')
@@ -942,8 +955,15 @@ def run_benchmark(argv: list|None=None) -> dict:
                                 "scvi-tools' default)")
         log(f"quality: {list(datasets)}, {n_seeds} seed(s), epochs {epochs_by}")
         def progress(table): results['quality'] = table; save()
+        methods = MULTIVAE_METHODS
+        if a.methods:
+            unknown = set(a.methods.split(',')) - set(MULTIVAE_METHODS)
+            if unknown: raise BenchmarkError(f"unknown --methods {sorted(unknown)}; choose from {list(MULTIVAE_METHODS)}")
+            methods = {k: v for k, v in MULTIVAE_METHODS.items() if k in a.methods.split(',')}
+        if a.multivi_epochs: results['notes'].append(f"quality: MULTIVI's epoch cap {a.multivi_epochs}")
         results['quality'] = run_quality(datasets, seeds=list(range(n_seeds)), max_epochs=epochs_by, train_kwargs=train_kwargs,
-                                         multivi=multivi, log=log, on_progress=progress)
+                                         methods=methods, multivi=multivi, multivi_epochs=a.multivi_epochs, log=log,
+                                         on_progress=progress)
         save()
         log('quality done')
     if 'speed' in suites:
@@ -955,11 +975,12 @@ def run_benchmark(argv: list|None=None) -> dict:
         results['notes'].append(f"speed: batch size 128, {max_batches} minibatches timed per configuration after 2 warm-up "
                                 f"minibatches; epoch seconds = training cells / measured throughput; {a.threads} torch thread(s); "
                                 "cells beyond 10k are copies of 10k simulated cells; peak RSS = VmHWM of the worker process")
-        def speed_progress(rows): results['speed'] = rows; save()
-        results['speed'] = run_speed(sizes, methods=('multivae', 'multivi') if multivi else ('multivae',), max_batches=max_batches,
-                                     threads=a.threads, n_genes=1500 if a.quick else 5000, log=log, on_progress=speed_progress,
-                                     extra={'patch_attach': True} if a.patch_attach else None)
-        results['slopes'] = scaling_slopes(results['speed'])
+        key = 'speed' if a.speed_precision == 'fp32' else 'speed_bf16'  # bf16: an opt-in, kept apart from the main table
+        def speed_progress(rows): results[key] = rows; save()
+        extra = {**({'patch_attach': True} if a.patch_attach else {}), 'precision': a.speed_precision}
+        results[key] = run_speed(sizes, methods=('multivae', 'multivi') if multivi else ('multivae',), max_batches=max_batches,
+                                 threads=a.threads, n_genes=1500 if a.quick else 5000, log=log, on_progress=speed_progress, extra=extra)
+        if key == 'speed': results['slopes'] = scaling_slopes(results['speed'])
         save()
         cells, peaks = (1200, 5000) if a.quick else (10_000, 12_000)
         log(f"profiling {8 if a.quick else 30} training minibatches on {cells} cells x {peaks} peaks")
