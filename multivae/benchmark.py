@@ -17,7 +17,7 @@ import torch
 import multivae
 from .data import simulate_multiome, simulate_10x_h5, read_multiome, find_shared_data
 from .preprocessing import qc_filter
-from .training import MultiVAE, train_epoch, evaluate_loss, _adam
+from .training import MultiVAE, train_epoch, evaluate_loss, make_optimizer
 from .ondisk import OnDiskMultiome, qc_filter_on_disk
 from .evaluation import (evaluate, per_cell_cosine, per_cell_pearson, per_feature_pearson, per_cell_auc,
                                  per_feature_auc, rmse, foscttm, leiden_clusters)
@@ -422,7 +422,7 @@ def speed_worker(spec: dict, # method ('multivae'|'multivi'), n_cells, n_peaks, 
         train_ix = np.array([pos[c] for c in vae.split['train']])
         out['n_train'] = len(train_ix)
         module = vae.module
-        opt = _adam(module, 1e-3, 0.0, None)  # the optimizer `train` uses
+        opt = make_optimizer(module, 1e-3)  # the optimizer `train` uses
         rng, gen = np.random.default_rng(0), torch.Generator().manual_seed(0)
         autocast = torch.bfloat16 if spec.get('precision', 'fp32') == 'bf16' else None  # `train(precision='bf16')`
         run = lambda ix: train_epoch(module, vae.data, ix, opt, 1.0, {'rna': 1.0, 'atac': 1.0}, bs, 0.2, 10.0, rng, gen,
@@ -561,7 +561,7 @@ def profile_epoch(mdata: md.MuData, # raw counts
     vae = MultiVAE.from_mudata(mdata, **model_kwargs)
     pos = {c: i for i, c in enumerate(vae.data.obs_names)}
     ix = np.random.default_rng(0).permutation([pos[c] for c in vae.split['train']])[:n_batches * batch_size]
-    opt = _adam(vae.module, 1e-3, 0.0, None)
+    opt = make_optimizer(vae.module, 1e-3)
     args = lambda: (vae.module, vae.data, ix, opt, 1.0, {'rna': 1.0, 'atac': 1.0}, batch_size, 0.2, 10.0,
                     np.random.default_rng(0), torch.Generator().manual_seed(0), torch.device('cpu'))
     train_epoch(*args())  # warm-up

@@ -66,7 +66,7 @@ def mlp(n_in: int, n_hidden: int, n_layers: int, dropout: float) -> nn.Sequentia
 
 class GaussianEncoder(nn.Module):
     "Maps one modality's features (and batch one-hot) to the mean and log-variance of q(z | x_m)."
-    def __init__(self, n_input: int, n_latent: int=32, n_hidden: int=128, n_layers: int=2, dropout: float=0.1, n_batch: int=0):
+    def __init__(self, n_input: int, n_latent: int=32, n_hidden: int=64, n_layers: int=2, dropout: float=0.1, n_batch: int=0):
         super().__init__()
         self.n_batch = n_batch
         self.body = mlp(n_input + n_batch, n_hidden, n_layers, dropout)
@@ -83,7 +83,7 @@ def _with_batch(x, batch, n_batch):
 # %% ../nbs/02_model.ipynb #b07a134d
 class FeatureDecoder(nn.Module):
     "Maps z (and batch one-hot) to the parameters of p(x_m | z) under one likelihood."
-    def __init__(self, n_latent: int, n_output: int, likelihood: str='gaussian', n_hidden: int=128,
+    def __init__(self, n_latent: int, n_output: int, likelihood: str='gaussian', n_hidden: int=64,
                  n_layers: int=1, dropout: float=0.1, n_batch: int=0):
         super().__init__()
         if likelihood not in LIKELIHOODS:
@@ -149,7 +149,7 @@ class MultiVAEModule(nn.Module):
     def __init__(self,
                  modalities: dict, # name -> dict(n_input=, n_output=, likelihood=)
                  n_latent: int=32, # latent dimensions
-                 n_hidden: int=128, # hidden units of encoders and decoders
+                 n_hidden: int=64, # hidden units of encoders and decoders
                  n_layers: int=2, # hidden layers of the encoders (decoders have one)
                  fusion: str='poe', # 'poe' (product of experts) or 'mlp'
                  fusion_hidden: int=128, # hidden units of the MLP fusion

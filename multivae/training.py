@@ -26,7 +26,7 @@ from .model import MultiVAEModule, ModelConfigError, FUSIONS, LIKELIHOODS
 __all__ = ['CHECKPOINT_FORMAT', 'MODEL_DEFAULTS', 'TRAIN_DEFAULTS', 'TrainingError', 'kl_beta', 'select_device', 'save_atomic',
            'SparseRows', 'CellTensors', 'DistributedContext', 'distributed_context', 'shard', 'modality_dropout_mask',
            'train_epoch', 'evaluate_loss', 'MultiVAE', 'model_config', 'split_for_model', 'preprocessor_args',
-           'cpu_has_native_bf16']
+           'cpu_has_native_bf16', 'make_optimizer']
 
 # %% ../nbs/03_training.ipynb #398a3a40
 class TrainingError(RuntimeError):
@@ -367,7 +367,7 @@ class MultiVAE:
                 f"{len(self.preprocessor.genes)} genes, {len(self.preprocessor.peaks)} peaks, trained epochs={self.epoch})")
 
 # %% ../nbs/03_training.ipynb #f6eb1a52
-MODEL_DEFAULTS = dict(fusion='poe', rna_likelihood='nb', atac_likelihood='bernoulli', n_latent=32, n_hidden=128, n_layers=2,
+MODEL_DEFAULTS = dict(fusion='poe', rna_likelihood='nb', atac_likelihood='bernoulli', n_latent=32, n_hidden=64, n_layers=2,
                       fusion_hidden=128, dropout=0.1, n_top_genes=4000, hvg_flavor='seurat_v3', n_lsi_components=50,
                       min_peak_cells=0.01, batch_key=None, labels_key='cell_type', test_size=0.2, val_size=0.1, seed=0)
 
@@ -463,7 +463,7 @@ def _cpu_weights(module) -> dict:
     "A copy of the module's weights on the CPU."
     return {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
 
-def _adam(module, lr, weight_decay, device):
+def make_optimizer(module: torch.nn.Module, lr: float, weight_decay: float=0.0) -> torch.optim.Optimizer:
     "Adam, fused into one kernel per step where this torch supports it (the update of the large decoder dominates)."
     try: return torch.optim.Adam(module.parameters(), lr=lr, weight_decay=weight_decay, fused=True)
     except (RuntimeError, TypeError, ValueError):
@@ -502,7 +502,7 @@ def _train(self,
         raise TrainingError(f"batch_size {args['batch_size']} is too small for {ctx.world_size} processes; use at least {2 * ctx.world_size}")
     self.device = dev
     module = self.module.to(dev)
-    opt = _adam(module, args['lr'], args['weight_decay'], dev)
+    opt = make_optimizer(module, args["lr"], args["weight_decay"])
     step_module = None
     if ctx.world_size > 1:
         step_module = torch.nn.parallel.DistributedDataParallel(_Loss(module), device_ids=[dev.index] if dev.type == 'cuda' else None)
