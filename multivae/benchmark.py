@@ -338,6 +338,8 @@ def run_quality(datasets: dict, # name -> (mdata, model_kwargs, labels_key)
                 seconds = time.time() - t0
                 n_epochs = len(model.history['elbo_train']) if 'elbo_train' in model.history else np.nan
                 res = multivi_scores(model, first, mdata, labels_key)
+                if multivi_epochs and multivi_epochs != epochs:  # another budget: another row, not averaged with the first
+                    res['method'] = res['method'].replace({'MULTIVI': f'MULTIVI (cap {multivi_epochs})'})
                 tables.append(res.assign(dataset=name, seed=seed, train_seconds=seconds, epochs_trained=n_epochs))
                 if log: log(f"  {name} seed {seed} MULTIVI: {n_epochs} of at most {multivi_epochs or epochs} epochs in {seconds:.0f} s")
             if on_progress is not None: on_progress(_tidy(tables))
