@@ -40,8 +40,8 @@ def nb_log_likelihood(x: torch.Tensor, mean: torch.Tensor, log_theta: torch.Tens
     ll = (theta * (log_theta - log_theta_mu)).sum(-1)
     # the terms in x (and the log-gamma terms, which cancel where x == 0) on the non-zero counts only
     rows, (cell, feature) = _nonzero(x, nonzero)
-    xs, ths = rows[cell, feature], theta.expand_as(x).reshape(rows.shape)[cell, feature]
-    at = lambda t: t.reshape(rows.shape)[cell, feature]
+    at = lambda t: t.expand_as(x).reshape(rows.shape)[cell, feature]  # the entries at those positions
+    xs, ths = rows[cell, feature], at(theta)
     terms = xs * (torch.log(at(mean) + eps) - at(log_theta_mu)) + torch.lgamma(xs + ths) - torch.lgamma(ths) - torch.lgamma(xs + 1)
     return ll.reshape(-1).index_add(0, cell, terms).reshape(ll.shape)
 

@@ -32,7 +32,7 @@ __all__ = ['CHECKPOINT_FORMAT', 'MODEL_DEFAULTS', 'TRAIN_DEFAULTS', 'TrainingErr
 class TrainingError(RuntimeError):
     "Training cannot go on (non-finite loss, no data attached, bad arguments); the message says why."
 
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2  # 2: the peak decoder's depth-aware complementary log-log link (format 1 decoded logits)
 
 # %% ../nbs/03_training.ipynb #1c701d0b
 def kl_beta(epoch: int, # 0-based epoch
@@ -612,9 +612,10 @@ def _load(cls, path: str|Path, # a checkpoint written by `save`
     except Exception as e: raise TrainingError(f"{path} is not a multivae checkpoint ({type(e).__name__}); pass the .pt file written by MultiVAE.save") from None
     if not isinstance(ckpt, dict) or 'format' not in ckpt:
         raise TrainingError(f"{path} is not a multivae checkpoint; pass the .pt file written by MultiVAE.save")
-    if ckpt['format'] != CHECKPOINT_FORMAT:
+    if ckpt['format'] != CHECKPOINT_FORMAT:  # e.g. format 1: its peak decoder gave logits, which this version would misread
         raise TrainingError(f"{path} has checkpoint format {ckpt['format']} (multivae {ckpt.get('multivae_version')}), "
-                            f"this multivae {multivae.__version__} reads format {CHECKPOINT_FORMAT}; use a matching multivae version")
+                            f"this multivae {multivae.__version__} reads format {CHECKPOINT_FORMAT}; retrain with this version "
+                            "or load it with a matching multivae version")
     if ckpt['multivae_version'] != multivae.__version__:
         warnings.warn(f"{path} was written by multivae {ckpt['multivae_version']}; this is multivae {multivae.__version__}")
     pp = Preprocessor.from_state_dict(_from_saveable(ckpt['preprocessor']))
