@@ -810,6 +810,7 @@ def write_results(results: dict, # 'machine', 'command', 'quality', 'sweep', 'sp
         lines += ['## Hyper-parameter sweep (validation cells)', '', _md_table(sw, index=False), '']
         rk = results.get('sweep_ranking')
         if isinstance(rk, pd.DataFrame) and len(rk):
+            rk = rk.assign(relative_val_loss=rk.relative_val_loss.map('{:.4f}'.format))  # the points differ in the 3rd decimal
             lines += ['Mean validation loss relative to the best on each dataset:', '', _md_table(rk, index=False), '']
         lines += [f"Chosen: {results.get('chosen_hyperparameters')}", '']
     s = results.get('speed')
