@@ -265,10 +265,15 @@ def qc_filter_on_disk(source: OnDiskMultiome, # the cells to filter
 # %% ../nbs/08_ondisk.ipynb #82714743
 def _concat_batches(parts: list, inverse: np.ndarray) -> tuple:
     "One (inputs, mask, batch) from per-block parts, rows put back in the order asked for."
-    inv = torch.as_tensor(inverse, device=parts[0][1].device)
+    device = parts[0][1].device
+    inv = torch.as_tensor(inverse, device=device)
     cat = lambda xs: torch.cat(xs)[inv]
-    # the likelihoods find the non-zeros themselves (positions within each part would need renumbering)
-    inputs = {m: {k: cat([p[0][m][k] for p in parts]) for k in parts[0][0][m] if k != 'dec_nonzero'} for m in parts[0][0]}
+    out_row = torch.as_tensor(np.argsort(inverse), device=device)  # where each concatenated row ends up
+    offsets = np.cumsum([0] + [len(p[1]) for p in parts[:-1]])
+    def positions(ps):  # (row, column) of stored entries, rows renumbered to the output
+        return out_row[torch.cat([r + int(o) for (r, _), o in zip(ps, offsets)])], torch.cat([c for _, c in ps])
+    inputs = {m: {k: (positions if k == 'dec_nonzero' else cat)([p[0][m][k] for p in parts]) for k in parts[0][0][m]}
+              for m in parts[0][0]}
     batch = None if parts[0][2] is None else cat([p[2] for p in parts])
     return inputs, cat([p[1] for p in parts]), batch
 
