@@ -19,7 +19,7 @@ from .data import simulate_multiome, simulate_10x_h5, read_multiome, find_shared
 from .preprocessing import qc_filter
 from .training import MultiVAE, train_epoch, evaluate_loss, make_optimizer
 from .ondisk import OnDiskMultiome, qc_filter_on_disk
-from .evaluation import (evaluate, per_cell_cosine, per_cell_pearson, per_feature_pearson, per_cell_auc,
+from .evaluation import (evaluate, embedding_scores, per_cell_cosine, per_cell_pearson, per_feature_pearson, per_cell_auc,
                                  per_feature_auc, rmse, foscttm, leiden_clusters)
 
 # %% auto #0
@@ -103,13 +103,18 @@ REAL = {
                                 model=dict(n_top_genes=None, n_lsi_components=10, min_peak_cells=0.02)),
     'pbmc_simba': dict(paths=('pbmc_simba/pbmc_rna_subset.h5ad', 'pbmc_simba/pbmc_atac_subset.h5ad'),
                        labels='celltype', model=dict(n_top_genes=None, n_lsi_components=10, min_peak_cells=0.02)),
+    # SNARE-seq cortex: the package defaults (QC included), scored with its libraries as batches; once more with them
+    # as the model's batch covariate
+    'snare_mop': dict(paths='snare_mop/snare_mop_libs_A-F.h5mu', labels='cell_type', model=dict(), qc=None, batch='batch'),
+    'snare_mop_batch': dict(paths='snare_mop/snare_mop_libs_A-F.h5mu', labels='cell_type', model=dict(batch_key='batch'),
+                            qc=None, batch='batch'),
 }
 REAL_QC = dict(min_genes=1, min_peaks=1, max_genes=100_000, max_pct_mt=100.0)
 
 def real_dataset(name: str, # a key of REAL
                  shared: str|Path, # the shared data folder (`find_shared_data()`)
                 ) -> tuple:
-    "`(mdata, model_kwargs, labels_key)` of a real excerpt: read, labelled as `cell_type` where labels exist, loosely QC'd."
+    "`(mdata, model_kwargs, labels_key, batch_key)` of a real dataset: read, labelled as `cell_type` where labels exist, QC'd."
     if name not in REAL: raise BenchmarkError(f"unknown real dataset {name!r}; choose from {sorted(REAL)}")
     spec, shared = REAL[name], Path(shared)
     paths = spec['paths']
@@ -125,9 +130,9 @@ def real_dataset(name: str, # a key of REAL
             if spec['labels'] in a:
                 mdata.obs['cell_type'] = a[spec['labels']].astype(str).reindex(mdata.obs_names).values
                 labels_key = 'cell_type'; break
-    cells = qc_filter(mdata, verbose=False, **REAL_QC)
+    cells = qc_filter(mdata, verbose=False, **spec.get('qc', REAL_QC) or {})
     if labels_key and 'cell_type' not in cells.obs: cells.obs['cell_type'] = mdata.obs.loc[cells.obs_names, 'cell_type'].values
-    return drop_rare_genes(cells, 1), dict(spec['model']), labels_key
+    return drop_rare_genes(cells, 1), dict(spec['model']), labels_key, spec.get('batch')
 
 # %% ../nbs/07_benchmark.ipynb #1cb4c1c2
 def _mean(v) -> float:
@@ -154,18 +159,15 @@ def latent_scores(z: np.ndarray, # (cells, dims) joint embedding of the test cel
                   z_rna: np.ndarray|None=None, # embedding from RNA alone (for FOSCTTM)
                   z_atac: np.ndarray|None=None, # embedding from ATAC alone (for FOSCTTM)
                   seed: int=0, # Leiden seed
+                  batches=None, # batch of each cell, for the batch-mixing scores
                  ) -> dict:
-    "ARI, NMI, silhouette (with labels), cluster count and FOSCTTM, as `evaluate_latent` computes them."
-    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, silhouette_score
-    clusters = leiden_clusters(z, resolution=1.0, seed=seed)
-    out = {'n clusters': float(len(set(clusters)))}
-    if labels is not None:
-        labels = np.asarray(labels).astype(str)
-        out['ARI'] = adjusted_rand_score(labels, clusters)
-        out['NMI'] = normalized_mutual_info_score(labels, clusters)
-        out['silhouette'] = silhouette_score(z, labels) if 1 < len(set(labels)) < len(labels) else float('nan')
+    "The scores `evaluate_latent` gives an embedding (best-NMI clustering, ASW, batch mixing), and FOSCTTM."
+    labels = None if labels is None else np.asarray(labels).astype(str)
+    batches = None if batches is None else np.asarray(batches).astype(str)
+    out = embedding_scores(z, labels, batches, seed)
     if z_rna is not None and z_atac is not None: out['FOSCTTM'] = foscttm(z_rna, z_atac)
     return out
+
 
 # %% ../nbs/07_benchmark.ipynb #98521e0f
 def multivi_available() -> bool:
@@ -216,6 +218,7 @@ def multivi_scores(model, # a trained MULTIVI (from `train_multivi`)
                    vae: MultiVAE, # the multivae model whose split, genes, peaks and preprocessing define the targets
                    mdata: md.MuData, # raw counts containing the test cells
                    labels_key: str|None='cell_type', # column of mdata.obs with labels (None: none)
+                   batch_key: str|None=None, # column of mdata.obs with batches, for the batch-mixing scores
                   ) -> pd.DataFrame:
     "Tidy rows (direction, method='MULTIVI', metric, value) for the test cells of `vae`, in multivae's target spaces."
     import scvi  # noqa: F401
@@ -246,7 +249,8 @@ def multivi_scores(model, # a trained MULTIVI (from `train_multivi`)
     if labels_key and labels_key in mdata.obs:
         lab = mdata.obs.loc[cells, labels_key]
         if lab.notna().all(): labels = lab.astype(str).values
-    for metric, v in latent_scores(z, labels, z_rna, z_atac, vae.config.get('seed', 0)).items():
+    batches = mdata.obs.loc[cells, batch_key].values if batch_key else None
+    for metric, v in latent_scores(z, labels, z_rna, z_atac, vae.config.get('seed', 0), batches).items():
         rows.append(dict(direction='latent', method='MULTIVI', metric=metric, value=float(v)))
     return pd.DataFrame(rows)
 
@@ -293,7 +297,7 @@ MULTIVAE_METHODS = {
     'multivae mlp gaussian': dict(fusion='mlp', rna_likelihood='gaussian', atac_likelihood='gaussian'),
 }
 
-def run_quality(datasets: dict, # name -> (mdata, model_kwargs, labels_key)
+def run_quality(datasets: dict, # name -> (mdata, model_kwargs, labels_key[, batch column scored])
                 seeds: list=(0, 1, 2), # one split and initialisation per seed
                 max_epochs: int|dict=100, # the epoch cap of every method (or dataset name -> cap)
                 early_stopping: bool=True, # every method stops on its own validation cells (multivae's patience, scvi-tools')
@@ -309,7 +313,8 @@ def run_quality(datasets: dict, # name -> (mdata, model_kwargs, labels_key)
     train_kwargs = dict(train_kwargs or {})
     use_multivi = multivi and multivi_available()
     tables = []
-    for name, (mdata, model_kwargs, labels_key) in datasets.items():
+    for name, (mdata, model_kwargs, labels_key, *batch) in datasets.items():
+        batch_key = batch[0] if batch else None
         epochs = max_epochs[name] if isinstance(max_epochs, dict) else max_epochs
         for seed in seeds:
             first = None
@@ -319,7 +324,7 @@ def run_quality(datasets: dict, # name -> (mdata, model_kwargs, labels_key)
                                            **{**model_kwargs, **config})
                 vae.train(max_epochs=epochs, batch_size=batch_size, progress=False, early_stopping=early_stopping, **train_kwargs)
                 seconds = time.time() - t0
-                res = evaluate(vae, mdata, labels_key=labels_key)
+                res = evaluate(vae, mdata, labels_key=labels_key, batch_key=batch_key)
                 res['method'] = res['method'].replace({'multivae': method})
                 res['train_seconds'] = np.where(res['method'] == method, seconds, np.nan)
                 res['epochs_trained'] = np.where(res['method'] == method, vae.epoch, np.nan)
@@ -337,7 +342,7 @@ def run_quality(datasets: dict, # name -> (mdata, model_kwargs, labels_key)
                                       early_stopping=early_stopping)
                 seconds = time.time() - t0
                 n_epochs = len(model.history['elbo_train']) if 'elbo_train' in model.history else np.nan
-                res = multivi_scores(model, first, mdata, labels_key)
+                res = multivi_scores(model, first, mdata, labels_key, batch_key)
                 if multivi_epochs and multivi_epochs != epochs:  # another budget: another row, not averaged with the first
                     res['method'] = res['method'].replace({'MULTIVI': f'MULTIVI (cap {multivi_epochs})'})
                 tables.append(res.assign(dataset=name, seed=seed, train_seconds=seconds, epochs_trained=n_epochs))
@@ -944,12 +949,13 @@ def run_benchmark(argv: list|None=None) -> dict:
         epochs = a.epochs or (2 if a.quick else None)
         shared = find_shared_data()
         for n in wanted:
+            batch = None
             if n in sims:
                 mdata, kw, lab = simulated(n)
             elif shared is None:
                 results['notes'].append(f'{n} skipped: ../shared/data not found'); continue
-            else: mdata, kw, lab = real_dataset(n, shared)
-            datasets[n] = (mdata, {**kw, **({'n_hidden': sim_hidden} if sim_hidden else {})}, lab)
+            else: mdata, kw, lab, batch = real_dataset(n, shared)
+            datasets[n] = (mdata, {**kw, **({'n_hidden': sim_hidden} if sim_hidden else {})}, lab, batch)
             epochs_by[n] = epochs or 100  # a cap: every method stops early on its own validation cells
         results['quality_epochs'] = epochs_by
         results['notes'].append(f"quality: seeds {list(range(n_seeds))}, epochs {epochs_by}, batch size 128, multivae training "

@@ -40,6 +40,11 @@ def _nonneg_float(s: str) -> float:
     if not np.isfinite(v) or v < 0: raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {s}")
     return v
 
+def _positive_float(s: str) -> float:
+    v = float(s)
+    if not np.isfinite(v) or v <= 0: raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {s}")
+    return v
+
 def _auto_or_int(s: str):
     if s == 'auto': return s
     return _positive_int(s)
@@ -62,17 +67,21 @@ def train_parser() -> argparse.ArgumentParser:
     d.add_argument('--blocks_in_memory', type=_positive_int, default=8, help="--on_disk: blocks held (and shuffled together) at once")
     d.add_argument('--read_workers', type=int, default=1, help="--on_disk: processes reading the next blocks ahead (0: none; more feed a GPU)")
     d.add_argument('--eval_cells', type=_positive_int, default=10_000, help="--on_disk: test (and training) cells read to score and draw")
-    d.add_argument('--min_genes', type=_auto_or_int, default='auto', help="QC: least genes per cell ('auto' scales 200 to the panel)")
-    d.add_argument('--max_genes', type=_positive_int, default=5000, help="QC: most genes per cell")
+    d.add_argument('--min_genes', type=_auto_or_int, default='auto', help="QC: least genes per cell ('auto': a MAD outlier bound)")
+    d.add_argument('--max_genes', type=_auto_or_int, default='auto', help="QC: most genes per cell ('auto': a MAD outlier bound)")
     d.add_argument('--max_pct_mt', type=float, default=15.0, help="QC: most mitochondrial percent")
-    d.add_argument('--min_peaks', type=_auto_or_int, default='auto', help="QC: least peaks per cell ('auto' scales 1000 to the panel)")
+    d.add_argument('--min_peaks', type=_auto_or_int, default='auto', help="QC: least open peaks per cell ('auto': a MAD outlier bound)")
+    d.add_argument('--max_peaks', type=_auto_or_int, default='auto', help="QC: most open peaks per cell ('auto': a MAD outlier bound)")
+    d.add_argument('--qc_nmads', type=_positive_float, default=5.0, help="QC: width of the 'auto' bounds, in median absolute deviations")
+    d.add_argument('--mt_prefix', default='MT-', help="QC: prefix of mitochondrial gene names (case-insensitive)")
     m = p.add_argument_group('model')
     m.add_argument('--fusion', choices=['mlp', 'poe'], default=MODEL_DEFAULTS['fusion'], help="fusion of the modality posteriors")
     m.add_argument('--rna_likelihood', choices=['nb', 'gaussian'], default=MODEL_DEFAULTS['rna_likelihood'],
                    help="nb: negative binomial on counts; gaussian: on log-normalised HVGs")
     m.add_argument('--atac_likelihood', choices=['bernoulli', 'gaussian'], default=MODEL_DEFAULTS['atac_likelihood'],
                    help="bernoulli: on binarised peaks; gaussian: on LSI")
-    m.add_argument('--n_top_genes', type=_positive_int, default=MODEL_DEFAULTS['n_top_genes'], help="highly variable genes")
+    m.add_argument('--n_top_genes', type=_auto_or_int, default=MODEL_DEFAULTS['n_top_genes'],
+                   help="highly variable genes ('auto': 4000, or every gene of a panel of 4000 or fewer)")
     m.add_argument('--atac_n_components', type=_positive_int, default=MODEL_DEFAULTS['n_lsi_components'], help="LSI components")
     m.add_argument('--n_latent', type=_positive_int, default=MODEL_DEFAULTS['n_latent'], help="latent dimensions")
     m.add_argument('--n_hidden', type=_positive_int, default=MODEL_DEFAULTS['n_hidden'], help="hidden units")
@@ -156,7 +165,8 @@ def train_main(argv: list|None=None, # arguments (default: sys.argv[1:])
         if args.resume and not ckpt.exists(): raise CLIError(f"--resume: no checkpoint {ckpt} to continue")
         sim = dict(DEFAULT_SIMULATION, n_cells=args.sim_cells, n_genes=args.sim_genes, n_peaks=args.sim_peaks)
         t0 = time.time()
-        qc = dict(min_genes=args.min_genes, max_genes=args.max_genes, max_pct_mt=args.max_pct_mt, min_peaks=args.min_peaks)
+        qc = dict(min_genes=args.min_genes, max_genes=args.max_genes, max_pct_mt=args.max_pct_mt, min_peaks=args.min_peaks,
+                  max_peaks=args.max_peaks, nmads=args.qc_nmads, mt_prefix=args.mt_prefix)
         if args.on_disk:
             if args.data_path is None or len(args.data_path) != 1:
                 raise CLIError("--on_disk reads one file: pass --data_path FILE (a 10x .h5, .h5ad or .h5mu)")
@@ -182,6 +192,7 @@ def train_main(argv: list|None=None, # arguments (default: sys.argv[1:])
             vae = (MultiVAE.from_disk(cells, n_fit_cells=args.n_fit_cells, qc=False, progress=not args.quiet, **model_args)
                    if args.on_disk else MultiVAE.from_mudata(cells, **model_args))
             log(f"{vae}; cells: {len(vae.split['train'])} train, {len(vae.split['val'])} validation, {len(vae.split['test'])} test")
+            log(f"features: {vae.preprocessor.summary()}")
             vae.train(device=args.device, checkpoint_path=ckpt, overwrite=args.overwrite, progress=not args.quiet, **train_args)
         if not main: return 0  # the other processes of a torchrun launch are done
         vae.save(ckpt, overwrite=True)

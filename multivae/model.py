@@ -12,7 +12,7 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['FUSIONS', 'LIKELIHOODS', 'ModelConfigError', 'gaussian_log_likelihood', 'nb_log_likelihood',
            'bernoulli_log_likelihood', 'mlp', 'GaussianEncoder', 'FeatureDecoder', 'product_of_experts', 'MLPFusion',
-           'MultiVAEModule']
+           'MultiVAEModule', 'nb_expected_log1p']
 
 # %% ../nbs/02_model.ipynb #b43088de
 class ModelConfigError(ValueError):
@@ -207,16 +207,60 @@ MultiVAEModule.loss = _module_loss
 
 # %% ../nbs/02_model.ipynb #6bbbf6ba
 @torch.no_grad()
-def _module_impute(self, inputs: dict, source: str, target: str, batch: torch.Tensor|None=None) -> torch.Tensor:
-    "Expected target features decoded from the posterior mean of the source modality alone."
+def _module_decode_from(self, inputs: dict, # the source modality's tensors (at least)
+                        source: str, # modality to encode
+                        target: str, # modality to decode
+                        batch: torch.Tensor|None=None, # batch codes
+                        library: torch.Tensor|None=None, # per-cell depth to decode the target at (None: 1)
+                       ) -> dict:
+    "Decoded parameters of the target modality from the posterior mean of the source modality alone."
     for name in (source, target):
         if name not in self.names: raise ModelConfigError(f"unknown modality {name!r}; the model has {self.names}")
     n = inputs[source]['enc'].shape[0]
     mask = torch.zeros(n, len(self.names), device=inputs[source]['enc'].device)
     mask[:, self.names.index(source)] = 1
     mu, _ = self.encode({source: inputs[source]}, mask, batch)
-    lib = torch.ones(n, device=mu.device)
-    params = self.decoders[target](mu, batch, lib)
+    lib = torch.ones(n, device=mu.device) if library is None else library.to(mu.device, mu.dtype)
+    return self.decoders[target](mu, batch, lib)
+
+@torch.no_grad()
+def _module_impute(self, inputs: dict, source: str, target: str, batch: torch.Tensor|None=None,
+                   library: torch.Tensor|None=None) -> torch.Tensor:
+    "Expected target features decoded from the posterior mean of the source modality alone (at depth `library`)."
+    params = self.decode_from(inputs, source, target, batch, library)
     return self.decoders[target].expected(params)
 
-MultiVAEModule.impute = _module_impute
+MultiVAEModule.decode_from, MultiVAEModule.impute = _module_decode_from, _module_impute
+
+# %% ../nbs/02_model.ipynb #bbda522a
+@torch.no_grad()
+def nb_expected_log1p(mean: torch.Tensor, # NB means
+                      theta: torch.Tensor, # NB inverse dispersions (broadcast against `mean`)
+                      scale: torch.Tensor, # c in log(1 + c x) (broadcast against `mean`)
+                      max_exact: int=32, # counts summed exactly
+                      n_samples: int=64, # Monte Carlo draws for entries beyond `max_exact`
+                      seed: int=0, # seed of those draws
+                     ) -> torch.Tensor:
+    "E[log(1 + scale * x)] for x ~ NB(mean, theta), entry by entry: exact sums for small counts, Monte Carlo for large."
+    mean, theta, scale = torch.broadcast_tensors(mean, theta, scale)
+    mu, th, c = (t.reshape(-1).double() for t in (mean, theta, scale))
+    out = torch.empty_like(mu)
+    exact = mu + 10 * torch.sqrt(mu + mu ** 2 / th) <= max_exact
+    m, t, s = mu[exact], th[exact], c[exact]
+    log_p = t * torch.log(t / (t + m))  # log P(x = 0)
+    log_q = torch.log(m / (t + m))
+    total = torch.zeros_like(m)
+    for k in range(1, max_exact + 1):
+        log_p = log_p + torch.log((k - 1 + t) / k) + log_q
+        total += torch.exp(log_p) * torch.log1p(s * k)
+    out[exact] = total
+    rest = ~exact
+    if rest.any():
+        m, t, s = mu[rest], th[rest], c[rest]
+        acc = torch.zeros_like(m)
+        with torch.random.fork_rng(devices=[] if m.device.type == 'cpu' else [m.device]):  # seeded, global state untouched
+            torch.manual_seed(seed)
+            for _ in range(n_samples):  # gamma-Poisson: a gamma(theta, mean / theta) rate, then a Poisson count
+                acc += torch.log1p(s * torch.poisson(torch._standard_gamma(t) * (m / t)))
+        out[rest] = acc / n_samples
+    return out.reshape(mean.shape).to(mean.dtype)

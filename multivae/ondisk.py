@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from .data import (MultiomeReadError, atomic_path, _check_file, _check_hdf5, _strings, _split_both, _standard_rna,
                            _standard_atac, _make_mudata, parse_peak_names)
-from .preprocessing import Preprocessor, PreprocessingError, qc_metrics, qc_thresholds, qc_apply
+from .preprocessing import Preprocessor, PreprocessingError, qc_metrics, qc_thresholds, qc_apply, QC_DEFAULTS
 from .training import (MultiVAE, CellTensors, TrainingError, model_config, split_for_model, preprocessor_args)
 from .model import ModelConfigError
 
@@ -247,16 +247,16 @@ class OnDiskMultiome:
 
 # %% ../nbs/08_ondisk.ipynb #2e541e49
 def qc_filter_on_disk(source: OnDiskMultiome, # the cells to filter
-                      min_genes: int|str='auto', # as in `qc_filter`
-                      max_genes: int=5000,
-                      max_pct_mt: float=15.0,
-                      min_peaks: int|str='auto',
-                      mt_prefix: str='MT-',
                       verbose: bool=True, # print the report and a progress bar
+                      **qc, # thresholds as in `qc_filter` (min_genes, max_genes, max_pct_mt, min_peaks, max_peaks, nmads, mt_prefix)
                      ) -> OnDiskMultiome:
     "The cells of `source` that pass `qc_filter`'s thresholds, computed block by block; the report is in `.qc`."
+    unknown = set(qc) - set(QC_DEFAULTS)
+    if unknown: raise TypeError(f"unknown QC arguments {sorted(unknown)}; qc_filter_on_disk takes {sorted(QC_DEFAULTS)}")
+    qc = {**QC_DEFAULTS, **qc}
+    mt_prefix = qc.pop('mt_prefix')
     metrics = pd.concat([qc_metrics(b, mt_prefix) for _, b in source.blocks(progress=verbose, desc='QC')])
-    t = qc_thresholds(len(source.var['rna']), len(source.var['atac']), min_genes, max_genes, max_pct_mt, min_peaks)
+    t = qc_thresholds(metrics, len(source.var['rna']), len(source.var['atac']), **qc)
     keep, removed = qc_apply(metrics, t, 0, verbose)
     out = source.subset(keep)
     out.qc = {'thresholds': t, 'removed': removed, 'n_before': int(len(metrics)), 'n_after': int(keep.sum())}

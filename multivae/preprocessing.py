@@ -13,8 +13,8 @@ import mudata as md
 from sklearn.decomposition import TruncatedSVD
 
 # %% auto #0
-__all__ = ['PreprocessingError', 'qc_thresholds', 'qc_metrics', 'qc_apply', 'qc_filter', 'split_cells', 'Preprocessor', 'tfidf',
-           'open_peaks']
+__all__ = ['QC_DEFAULTS', 'PreprocessingError', 'mad_bounds', 'qc_thresholds', 'qc_metrics', 'qc_apply', 'qc_filter',
+           'split_cells', 'Preprocessor', 'tfidf', 'open_peaks']
 
 # %% ../nbs/01_preprocessing.ipynb #8812b567
 class PreprocessingError(ValueError):
@@ -31,21 +31,59 @@ def _as_mudata(mods: dict) -> md.MuData:
     with md.set_options(pull_on_update=False): return md.MuData(mods)
 
 # %% ../nbs/01_preprocessing.ipynb #d8955642
-def qc_thresholds(n_genes: int, # genes measured
-                  n_peaks: int, # peaks measured
-                  min_genes: int|str='auto', # least genes detected per cell; 'auto' scales 200 to the panel
-                  max_genes: int=5000, # most genes detected per cell (doublets)
+QC_DEFAULTS = dict(min_genes='auto', max_genes='auto', max_pct_mt=15.0, min_peaks='auto', max_peaks='auto', nmads=5.0,
+                   mt_prefix='MT-')
+
+def mad_bounds(values, # per-cell values (counts or detected features)
+               nmads: float=5.0, # allowed distance from the median, in median absolute deviations
+              ) -> tuple: # (lowest, highest) value that is not an outlier
+    "The range of `values` within `nmads` MADs of the median on the log1p scale, back on the original scale."
+    v = np.log1p(np.asarray(values, dtype=np.float64))
+    if v.size == 0: raise PreprocessingError("no cells to compute QC thresholds from")
+    centre = np.median(v)
+    spread = np.median(np.abs(v - centre))
+    return float(np.expm1(centre - nmads * spread)), float(np.expm1(centre + nmads * spread))
+
+# %% ../nbs/01_preprocessing.ipynb #e3b87c4f
+def _auto_bound(name: str, given, values, nmads: float, side: int, floor: int, rules: dict) -> int:
+    "A threshold given as a number, or 'auto' from the MAD bounds of `values` (never below `floor`)."
+    if given != 'auto':
+        if isinstance(given, bool) or not isinstance(given, (int, np.integer)) or given < 0:
+            raise PreprocessingError(f"{name} must be a non-negative integer or 'auto', got {given!r}")
+        rules[name] = 'given'
+        return int(given)
+    lo, hi = mad_bounds(values, nmads)
+    if side < 0:
+        value = max(int(np.ceil(lo)), floor)
+        rules[name] = f"auto: {nmads:g} MADs below the median {np.median(values):g} gives {lo:.1f}, floor {floor}"
+    else:
+        value = int(np.floor(hi))
+        rules[name] = f"auto: {nmads:g} MADs above the median {np.median(values):g}"
+    return value
+
+def qc_thresholds(metrics: pd.DataFrame, # per-cell `qc_metrics` (columns n_genes, n_peaks, pct_mt)
+                  n_genes: int, # genes measured (for the floor)
+                  n_peaks: int, # peaks measured (for the floor)
+                  min_genes: int|str='auto', # least genes detected; 'auto': a MAD outlier bound with a floor
+                  max_genes: int|str='auto', # most genes detected (doublets); 'auto': a MAD outlier bound
                   max_pct_mt: float=15.0, # most mitochondrial counts, in percent
-                  min_peaks: int|str='auto', # least peaks detected per cell; 'auto' scales 1000 to the panel
+                  min_peaks: int|str='auto', # least peaks detected; 'auto': a MAD outlier bound with a floor
+                  max_peaks: int|str='auto', # most peaks detected (doublets); 'auto': a MAD outlier bound
+                  nmads: float=5.0, # width of the 'auto' bounds, in median absolute deviations (log scale)
                  ) -> dict:
-    "The QC thresholds for a panel of `n_genes` genes and `n_peaks` peaks, with 'auto' resolved."
-    if min_genes == 'auto': min_genes = int(min(200, np.ceil(0.02 * n_genes)))
-    if min_peaks == 'auto': min_peaks = int(min(1000, np.ceil(0.01 * n_peaks)))
-    for name, v in [('min_genes', min_genes), ('min_peaks', min_peaks), ('max_genes', max_genes)]:
-        if not isinstance(v, (int, np.integer)) or v < 0:
-            raise PreprocessingError(f"{name} must be a non-negative integer or 'auto', got {v!r}")
-    if not 0 < max_pct_mt <= 100: raise PreprocessingError(f"max_pct_mt is a percentage in (0, 100], got {max_pct_mt}")
-    return dict(min_genes=int(min_genes), max_genes=int(max_genes), max_pct_mt=float(max_pct_mt), min_peaks=int(min_peaks))
+    "Resolved QC thresholds of these cells; `'rules'` says how each one was chosen."
+    if not (np.isfinite(nmads) and nmads > 0): raise PreprocessingError(f"nmads must be a positive number, got {nmads}")
+    if not 0 < max_pct_mt <= 100:
+        raise PreprocessingError(f"max_pct_mt is a percentage in (0, 100], got {max_pct_mt}")
+    floor_genes, floor_peaks = min(10, int(np.ceil(0.02 * n_genes))), min(10, int(np.ceil(0.01 * n_peaks)))
+    rules = {}
+    genes, peaks = metrics['n_genes'].to_numpy(), metrics['n_peaks'].to_numpy()
+    out = dict(min_genes=_auto_bound('min_genes', min_genes, genes, nmads, -1, floor_genes, rules),
+               max_genes=_auto_bound('max_genes', max_genes, genes, nmads, +1, 0, rules),
+               max_pct_mt=float(max_pct_mt),
+               min_peaks=_auto_bound('min_peaks', min_peaks, peaks, nmads, -1, floor_peaks, rules),
+               max_peaks=_auto_bound('max_peaks', max_peaks, peaks, nmads, +1, 0, rules))
+    return {**out, 'rules': rules}
 
 # %% ../nbs/01_preprocessing.ipynb #7bc330b5
 def _detected(x) -> np.ndarray: return np.asarray((x > 0).sum(1)).ravel()
@@ -82,30 +120,37 @@ def qc_apply(metrics: pd.DataFrame, # per-cell `qc_metrics`
     fails = {f"genes < {t['min_genes']}": m.n_genes < t['min_genes'],
              f"genes > {t['max_genes']}": m.n_genes > t['max_genes'],
              f"mitochondrial >= {t['max_pct_mt']:g}%": m.pct_mt >= t['max_pct_mt'],
-             f"peaks < {t['min_peaks']}": m.n_peaks < t['min_peaks']}
+             f"peaks < {t['min_peaks']}": m.n_peaks < t['min_peaks'],
+             f"peaks > {t['max_peaks']}": m.n_peaks > t['max_peaks']}
     keep = ~np.logical_or.reduce([np.asarray(f) for f in fails.values()])
     removed = {k: int(np.asarray(v).sum()) for k, v in fails.items()}
     if verbose:
-        print(f"QC: kept {keep.sum()} of {len(m)} paired cells ({n_unpaired} unpaired barcodes dropped); removed by "
-              + ", ".join(f"{k}: {v}" for k, v in removed.items()))
+        for name, rule in t.get('rules', {}).items():
+            print(f"QC threshold {name} = {t[name]} ({rule})")
+        print(f"QC: kept {keep.sum()} of {len(m)} paired cells ({keep.mean():.1%}; {n_unpaired} unpaired barcodes "
+              "dropped); removed by " + ", ".join(f"{k}: {v}" for k, v in removed.items()))
     if not keep.any():
         worst = max(removed, key=removed.get)
+        numbers = {k: v for k, v in t.items() if k != 'rules'}
         raise PreprocessingError(f"no cells left after QC: the filter '{worst}' removed {removed[worst]} of {len(m)} "
-                                 f"cells; loosen it (thresholds used: {t})")
+                                 f"cells; loosen it (thresholds used: {numbers})")
     return keep, removed
 
 # %% ../nbs/01_preprocessing.ipynb #15e06338
 def qc_filter(mdata: md.MuData, # raw counts in `rna` and `atac`
-              min_genes: int|str='auto', # least genes per cell ('auto': min(200, 2% of genes))
-              max_genes: int=5000, # most genes per cell
+              min_genes: int|str='auto', # least genes per cell ('auto': a MAD outlier bound, see `qc_thresholds`)
+              max_genes: int|str='auto', # most genes per cell
               max_pct_mt: float=15.0, # most mitochondrial counts, percent
-              min_peaks: int|str='auto', # least peaks per cell ('auto': min(1000, 1% of peaks))
-              mt_prefix: str='MT-', # prefix of mitochondrial gene names
-              verbose: bool=True, # print the report
+              min_peaks: int|str='auto', # least open peaks per cell
+              max_peaks: int|str='auto', # most open peaks per cell
+              nmads: float=5.0, # width of the 'auto' bounds in median absolute deviations
+              mt_prefix: str='MT-', # prefix of mitochondrial gene names (case-insensitive: also mouse `mt-`)
+              verbose: bool=True, # print the thresholds, how they were chosen, and the report
              ) -> md.MuData:
     "The cells of `mdata` that pass RNA and ATAC quality control; the report is in `.uns['qc']`."
     m = qc_metrics(mdata, mt_prefix)
-    t = qc_thresholds(mdata['rna'].n_vars, mdata['atac'].n_vars, min_genes, max_genes, max_pct_mt, min_peaks)
+    t = qc_thresholds(m, mdata['rna'].n_vars, mdata['atac'].n_vars, min_genes, max_genes, max_pct_mt, min_peaks,
+                      max_peaks, nmads)
     n_unpaired = max(mdata['rna'].n_obs, mdata['atac'].n_obs) - len(m)
     keep, removed = qc_apply(m, t, n_unpaired, verbose)
     cells = m.index[keep]
@@ -143,27 +188,45 @@ def split_cells(n_cells: int, # number of cells to split
 class Preprocessor:
     "Fit RNA (HVG, normalise, log1p) and ATAC (peak filter, TF-IDF, LSI) on training cells; transform any cells."
     def __init__(self,
-                 n_top_genes: int|None=4000, # highly variable genes to keep (None: all genes)
+                 n_top_genes: int|str|None='auto', # HVGs kept: 'auto' (4000, or every gene of a smaller panel), a number, None (all)
                  hvg_flavor: str='seurat_v3', # scanpy flavour; 'seurat_v3' is given raw counts
                  target_sum: float=1e4, # counts per cell after normalisation
-                 min_peak_cells: float=0.01, # keep peaks open in at least this many training cells (a fraction if < 1)
+                 min_peak_cells: float=5, # keep peaks open in at least this many training cells (a fraction if < 1)
                  n_lsi_components: int=50, # LSI components computed (one may then be dropped)
                  depth_corr_threshold: float=0.5, # drop the first LSI component when |corr with log depth| exceeds it
                  seed: int=0, # random seed of the SVD
                 ):
         if hvg_flavor not in ('seurat_v3', 'seurat', 'cell_ranger'):
             raise PreprocessingError(f"unknown hvg_flavor {hvg_flavor!r}; use 'seurat_v3', 'seurat' or 'cell_ranger'")
+        if not (n_top_genes is None or n_top_genes == 'auto' or (isinstance(n_top_genes, (int, np.integer))
+                                                                 and not isinstance(n_top_genes, bool) and n_top_genes > 0)):
+            raise PreprocessingError(f"n_top_genes must be 'auto', a positive integer or None (all genes), got {n_top_genes!r}")
+        if not (np.isfinite(min_peak_cells) and min_peak_cells > 0):
+            raise PreprocessingError(f"min_peak_cells must be a positive number of cells (or a fraction < 1), got {min_peak_cells}")
         self.config = dict(n_top_genes=n_top_genes, hvg_flavor=hvg_flavor, target_sum=float(target_sum),
                            min_peak_cells=min_peak_cells, n_lsi_components=int(n_lsi_components),
                            depth_corr_threshold=float(depth_corr_threshold), seed=int(seed))
         self.fitted = False
 
-    atac_depth_median = None  # median open peaks per training cell, set by `fit`
+    # set by `fit`; None in a preprocessor saved before they existed
+    atac_depth_median = None  # median open peaks per training cell
+    hvg_counts_median = None  # median HVG counts per training cell
+    n_genes_input = n_peaks_input = None  # features the training data had
+    depth_link = None  # log-linear fits of each modality's depth from the other's, on paired training cells
 
     def __repr__(self):
         if not self.fitted: return f"Preprocessor(unfitted, {self.config})"
-        return (f"Preprocessor({len(self.genes)} genes, {len(self.peaks)} peaks -> {self.lsi_components.shape[0]} LSI "
-                f"components, first component dropped: {self.dropped_first_component} (r={self.depth_correlation:+.2f}))")
+        return (f"Preprocessor({self.summary()}; {self.lsi_components.shape[0]} LSI components, first component "
+                f"dropped: {self.dropped_first_component} (r={self.depth_correlation:+.2f}))")
+
+    def summary(self) -> str:
+        "Which features the model will see: genes and peaks kept of those given, and by which rule."
+        n_top, min_cells = self.config['n_top_genes'], self.config['min_peak_cells']
+        of = lambda n: '' if n is None else f" of {int(n):,}"
+        rule = {None: 'all genes', 'auto': "n_top_genes='auto'"}.get(n_top, f"n_top_genes={n_top}")
+        cells = f"{min_cells:.0%} of" if min_cells < 1 else f"{int(min_cells)}"
+        return (f"{len(self.genes):,}{of(self.n_genes_input)} genes ({rule}), {len(self.peaks):,}{of(self.n_peaks_input)} "
+                f"peaks (open in >= {cells} training cells)")
 
 # %% ../nbs/01_preprocessing.ipynb #21924cbb
 def _lognorm(counts: sp.csr_matrix, library: np.ndarray, target_sum: float) -> sp.csr_matrix:
@@ -225,6 +288,7 @@ def _fit_rna(self, rna: ad.AnnData):
     cfg = self.config
     x = _csr(rna.X); _check_raw(x, "rna.X")
     n_top = cfg['n_top_genes']
+    if n_top == 'auto': n_top = None if rna.n_vars <= 4000 else 4000
     if n_top is not None and n_top > rna.n_vars:
         raise PreprocessingError(f"asked for {n_top} highly variable genes but the data has only {rna.n_vars} genes; "
                                  f"pass n_top_genes <= {rna.n_vars} (or None for all genes)")
@@ -242,7 +306,9 @@ def _fit_rna(self, rna: ad.AnnData):
         genes = np.asarray(tmp.var_names[np.asarray(hv['highly_variable'])])
     self.genes = genes
     gene_ix = rna.var_names.get_indexer(genes)
-    self.hvg_fraction = float(np.median(_totals(x[:, gene_ix]) / np.maximum(library, 1)))
+    hvg_counts = _totals(x[:, gene_ix])
+    self.hvg_fraction = float(np.median(hvg_counts / np.maximum(library, 1)))
+    self.hvg_counts_median, self.n_genes_input = float(max(np.median(hvg_counts), 1.0)), int(rna.n_vars)
 
 # %% ../nbs/01_preprocessing.ipynb #6f6606d6
 def _fit_atac(self, atac: ad.AnnData):
@@ -272,18 +338,37 @@ def _fit_atac(self, atac: ad.AnnData):
     self.lsi_components = comps.astype(np.float32)
     lsi = lsi[:, 1:] if self.dropped_first_component else lsi
     self.lsi_mean, self.lsi_std = lsi.mean(0).astype(np.float32), np.maximum(lsi.std(0), 1e-6).astype(np.float32)
-    self.atac_depth_median = float(max(np.median(open_peaks(x)), 1.0))
+    self.atac_depth_median, self.n_peaks_input = float(max(np.median(open_peaks(x)), 1.0)), int(atac.n_vars)
 
 # %% ../nbs/01_preprocessing.ipynb #66f2471e
+def _log_depths(self, mdata: md.MuData) -> tuple:
+    "log HVG counts and log open peaks (kept features) of the cells of `mdata` that have both modalities."
+    cells = mdata['rna'].obs_names.intersection(mdata['atac'].obs_names, sort=False)
+    rna = _csr(mdata['rna'][cells].X)[:, mdata['rna'].var_names.get_indexer(self.genes)]
+    atac = _csr(mdata['atac'][cells].X)[:, mdata['atac'].var_names.get_indexer(self.peaks)]
+    return np.log(np.maximum(_totals(rna), 0.5)), np.log(np.maximum(open_peaks(atac), 0.5))
+
+def _fit_depth_link(self, mdata: md.MuData):
+    "Least-squares lines between the two modalities' log depths of paired training cells (None with fewer than 10)."
+    log_rna, log_atac = self._log_depths(mdata)
+    if len(log_rna) < 10 or log_rna.std() == 0 or log_atac.std() == 0:
+        self.depth_link = None
+        return
+    fit = lambda x, y: np.polyfit(x, y, 1).astype(np.float64)  # (slope, intercept)
+    self.depth_link = {'atac_from_rna': fit(log_rna, log_atac), 'rna_from_atac': fit(log_atac, log_rna),
+                       'r': float(np.corrcoef(log_rna, log_atac)[0, 1])}
+
 def _preprocessor_fit(self, mdata: md.MuData):
     "Learn genes, peaks, IDF and LSI from the cells of `mdata` (give it training cells only)."
     _check_modalities(mdata)
     self._fit_rna(mdata['rna'])
     self._fit_atac(mdata['atac'])
+    self._fit_depth_link(mdata)
     self.fitted = True
     return self
 
 Preprocessor._fit_rna, Preprocessor._fit_atac, Preprocessor.fit = _fit_rna, _fit_atac, _preprocessor_fit
+Preprocessor._log_depths, Preprocessor._fit_depth_link = _log_depths, _fit_depth_link
 
 # %% ../nbs/01_preprocessing.ipynb #910cdbb1
 def _missing(what, names, fitted):
@@ -338,15 +423,32 @@ def _preprocessor_state_dict(self) -> dict:
     return {'config': dict(self.config), 'genes': np.asarray(self.genes, dtype=str), 'peaks': np.asarray(self.peaks, dtype=str),
             'hvg_fraction': self.hvg_fraction, 'idf': self.idf, 'lsi_components': self.lsi_components,
             'lsi_mean': self.lsi_mean, 'lsi_std': self.lsi_std, 'depth_correlation': self.depth_correlation,
-            'dropped_first_component': self.dropped_first_component, 'atac_depth_median': self.atac_depth_median}
+            'dropped_first_component': self.dropped_first_component, 'atac_depth_median': self.atac_depth_median,
+            'hvg_counts_median': self.hvg_counts_median, 'n_genes_input': self.n_genes_input,
+            'n_peaks_input': self.n_peaks_input, 'depth_link': self.depth_link}
 
 @classmethod
 def _preprocessor_from_state_dict(cls, state: dict) -> Preprocessor:
     "A fitted Preprocessor from `state_dict()` output."
     pp = cls(**state['config'])
     for k, v in state.items():
+        if k == 'depth_link' and v is not None: v = {n: (float(x) if n == 'r' else np.asarray(x)) for n, x in v.items()}
         if k != 'config': setattr(pp, k, np.asarray(v) if isinstance(v, (list, np.ndarray)) else v)
     pp.fitted = True
     return pp
 
 Preprocessor.state_dict, Preprocessor.from_state_dict = _preprocessor_state_dict, _preprocessor_from_state_dict
+
+# %% ../nbs/01_preprocessing.ipynb #11ffb3d5
+def _predicted_depth(self, target: str, # the modality whose depth is predicted: 'rna' or 'atac'
+                     source_depth, # the other modality's depth per cell: HVG counts (for 'atac') or open peaks (for 'rna')
+                    ) -> np.ndarray:
+    "The target modality's depth (HVG counts or open peaks) that the source modality's depth predicts."
+    if target not in ('rna', 'atac'): raise PreprocessingError(f"unknown target {target!r}; use 'rna' or 'atac'")
+    if self.depth_link is None:
+        raise PreprocessingError("this preprocessor has no depth link (fitted before it existed, or on fewer than "
+                                 "10 paired cells); impute at a fixed depth instead")
+    slope, intercept = self.depth_link['atac_from_rna' if target == 'atac' else 'rna_from_atac']
+    return np.exp(intercept + slope * np.log(np.maximum(np.asarray(source_depth, dtype=np.float64), 0.5)))
+
+Preprocessor.predicted_depth = _predicted_depth

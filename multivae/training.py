@@ -20,13 +20,13 @@ from tqdm import tqdm  # the text bar: it works in terminals and notebooks witho
 import multivae
 from .data import atomic_path
 from .preprocessing import Preprocessor, PreprocessingError, split_cells, _as_mudata
-from .model import MultiVAEModule, ModelConfigError, FUSIONS, LIKELIHOODS
+from .model import MultiVAEModule, ModelConfigError, FUSIONS, LIKELIHOODS, nb_expected_log1p
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'MODEL_DEFAULTS', 'TRAIN_DEFAULTS', 'TrainingError', 'kl_beta', 'select_device', 'save_atomic',
-           'SparseRows', 'CellTensors', 'DistributedContext', 'distributed_context', 'shard', 'modality_dropout_mask',
-           'train_epoch', 'evaluate_loss', 'MultiVAE', 'model_config', 'split_for_model', 'preprocessor_args',
-           'cpu_has_native_bf16', 'make_optimizer']
+__all__ = ['CHECKPOINT_FORMAT', 'MODEL_DEFAULTS', 'TRAIN_DEFAULTS', 'IMPUTE_DEPTHS', 'RNA_SCALES', 'TrainingError', 'kl_beta',
+           'select_device', 'save_atomic', 'SparseRows', 'CellTensors', 'DistributedContext', 'distributed_context',
+           'shard', 'modality_dropout_mask', 'train_epoch', 'evaluate_loss', 'MultiVAE', 'model_config',
+           'split_for_model', 'preprocessor_args', 'cpu_has_native_bf16', 'make_optimizer']
 
 # %% ../nbs/03_training.ipynb #398a3a40
 class TrainingError(RuntimeError):
@@ -156,7 +156,7 @@ class CellTensors:
         self.obs_names = pd.Index(prepared.obs_names)
         n = len(self.obs_names)
         mask = np.zeros((n, 2), np.float32)
-        self.arrays = {}
+        self.arrays, self.depth = {}, {}  # depth: HVG counts / open peaks per cell (NaN without the modality)
         as_tensor = lambda x: SparseRows(x) if sp.issparse(x) else torch.as_tensor(np.ascontiguousarray(x, dtype=np.float32))
         for j, m in enumerate(['rna', 'atac']):
             a = prepared[m]
@@ -171,6 +171,8 @@ class CellTensors:
                 dec = _binary(a.X) if likelihoods['atac'] == 'bernoulli' else a.obsm['X_lsi']
                 use_depth = likelihoods['atac'] == 'bernoulli' and 'depth_factor' in a.obs
                 lib = _reindex_rows(a.obs[['depth_factor']].values, rows)[:, 0] if use_depth else None
+            depth = a.obs['hvg_counts' if m == 'rna' else 'open_peaks'].to_numpy(np.float64)
+            self.depth[m] = np.where(rows >= 0, depth[np.maximum(rows, 0)], np.nan) if len(depth) else np.full(n, np.nan)
             enc = _reindex_rows(enc, rows)
             self.arrays[m] = {'enc': as_tensor(enc), 'dec': as_tensor(_reindex_rows(dec, rows)) if dec is not a.X else None,
                               'library': None if lib is None else torch.as_tensor(lib, dtype=torch.float32)}
@@ -368,8 +370,8 @@ class MultiVAE:
 
 # %% ../nbs/03_training.ipynb #f6eb1a52
 MODEL_DEFAULTS = dict(fusion='poe', rna_likelihood='nb', atac_likelihood='bernoulli', n_latent=32, n_hidden=64, n_layers=2,
-                      fusion_hidden=128, dropout=0.1, n_top_genes=4000, hvg_flavor='seurat_v3', n_lsi_components=50,
-                      min_peak_cells=0.01, batch_key=None, labels_key='cell_type', test_size=0.2, val_size=0.1, seed=0)
+                      fusion_hidden=128, dropout=0.1, n_top_genes='auto', hvg_flavor='seurat_v3', n_lsi_components=50,
+                      min_peak_cells=5, batch_key=None, labels_key='cell_type', test_size=0.2, val_size=0.1, seed=0)
 
 def _from_mudata(cls, mdata: md.MuData, # raw counts in 'rna' and 'atac' (after qc_filter)
                  **kwargs, # any of MODEL_DEFAULTS: fusion, rna_likelihood, atac_likelihood, n_latent, ..., seed
@@ -657,31 +659,72 @@ def _get_latent(self, mdata: md.MuData, # raw counts of any cells with the model
 MultiVAE._encode_cells, MultiVAE.get_latent = _encode_cells, _get_latent
 
 # %% ../nbs/03_training.ipynb #2ea74bda
+IMPUTE_DEPTHS = ('predicted', 'median', 'observed')
+RNA_SCALES = ('expected_log', 'normalized', 'log_expected')
+
+def _target_depth(self, data: CellTensors, cells: np.ndarray, source: str, target: str, depth) -> np.ndarray:
+    "The target modality's depth (HVG counts or open peaks) to decode each of `cells` at."
+    pp = self.preprocessor
+    median = pp.hvg_counts_median if target == 'rna' else pp.atac_depth_median
+    if median is None:
+        raise ModelConfigError("this model's preprocessor was saved by an older multivae without depth statistics; "
+                               "retrain it with this version to impute at a depth")
+    if isinstance(depth, str):
+        if depth == 'median': return np.full(len(cells), median)
+        if depth == 'predicted': return pp.predicted_depth(target, data.depth[source][cells])
+        if depth == 'observed':
+            observed = data.depth[target][cells]
+            if np.isnan(observed).any():
+                raise ModelConfigError(f"depth='observed' needs each cell's {target}, and {int(np.isnan(observed).sum())} "
+                                       "cells have none; use depth='predicted' or 'median'")
+            return observed
+        raise ModelConfigError(f"unknown depth {depth!r}; use one of {', '.join(IMPUTE_DEPTHS)} or a positive number")
+    if isinstance(depth, bool) or not isinstance(depth, (int, float)) or not (np.isfinite(depth) and depth > 0):
+        raise ModelConfigError(f"depth must be one of {', '.join(IMPUTE_DEPTHS)} or a positive multiple of the median, got {depth!r}")
+    return np.full(len(cells), float(depth) * median)
+
+def _decoded_rna(self, params: dict, hvg_counts: torch.Tensor, scale: str) -> torch.Tensor:
+    "Decoded NB parameters as log-normalised or normalised expression (see `scale`)."
+    pp = self.preprocessor
+    per_10k = pp.config['target_sum'] * pp.hvg_fraction
+    if scale == 'normalized': return params['rate'] * per_10k
+    if scale == 'log_expected': return torch.log1p(params['rate'] * per_10k)
+    c = (per_10k / hvg_counts.clamp(min=1e-3)).unsqueeze(-1)  # 1e4 / total counts, with total = HVG counts / f
+    return nb_expected_log1p(params['mean'], torch.exp(params['log_theta']), c)
+
 @torch.no_grad()
 def _impute(self, mdata: md.MuData, # raw counts; cells need the source modality
             source: str='rna', # modality to predict from
             target: str='atac', # modality to predict
+            depth: str|float='predicted', # decode at: 'predicted' (from the source), 'median', 'observed', or a multiple of the median
+            scale: str='expected_log', # RNA only: 'expected_log', 'normalized' or 'log_expected'
+            as_frame: bool=False, # return a DataFrame with cell and feature names
             batch_size: int=2048,
-           ) -> np.ndarray:
+           ) -> np.ndarray|pd.DataFrame:
     "Target features predicted from the source modality alone, for the cells of `mdata` that have the source; also stored in `mdata[source].obsm['X_imputed_<target>']`."
     if {source, target} != {'rna', 'atac'}:
         raise ModelConfigError(f"impute from one of 'rna', 'atac' to the other, got source={source!r}, target={target!r}")
+    if scale not in RNA_SCALES: raise ModelConfigError(f"unknown scale {scale!r}; use one of {', '.join(RNA_SCALES)}")
     data = self._tensors(mdata)
     j = ['rna', 'atac'].index(source)
     cells = np.flatnonzero(data.mask[:, j] > 0)
+    at = torch.as_tensor(self._target_depth(data, cells, source, target, depth), dtype=torch.float32)
+    if target == 'atac': at = at / self.preprocessor.atac_depth_median  # the peaks' depth factor
+    nb_rna = target == 'rna' and self.likelihoods['rna'] == 'nb'
     out = []
     self.module.eval()
     for start in range(0, len(cells), batch_size):
         inputs, _, batch = data.batch(cells[start:start + batch_size], self.device)
-        out.append(self.module.impute(inputs, source, target, batch).cpu().numpy())
+        lib = at[start:start + batch_size].to(self.device)
+        if nb_rna: pred = self._decoded_rna(self.module.decode_from(inputs, source, target, batch, lib), lib, scale)
+        else: pred = self.module.impute(inputs, source, target, batch, lib)
+        out.append(pred.cpu().numpy())
     pred = np.concatenate(out) if out else np.zeros((0, len(self.feature_names(target))), np.float32)
-    if target == 'rna' and self.likelihoods['rna'] == 'nb':
-        pred = np.log1p(pred * self.preprocessor.config['target_sum'] * self.preprocessor.hvg_fraction)
+    names = data.obs_names[cells]
     if not mdata.is_view:  # stored beside the source modality (a view is left untouched)
-        names = data.obs_names[cells]
         mdata.mod[source].obsm[f'X_imputed_{target}'] = pd.DataFrame(pred, index=names).reindex(mdata[source].obs_names).values
         mdata.uns[f'imputed_{source}_to_{target}_features'] = list(self.feature_names(target))
-    return pred
+    return pd.DataFrame(pred, index=names, columns=self.feature_names(target)) if as_frame else pred
 
 def _feature_names(self, modality: str) -> list:
     "Names of the features the model predicts for `modality` (genes, peaks, or LSI components)."
@@ -689,4 +732,5 @@ def _feature_names(self, modality: str) -> list:
     if self.likelihoods['atac'] == 'bernoulli': return list(self.preprocessor.peaks)
     return [f'LSI_{i + 1}' for i in range(self.preprocessor.lsi_components.shape[0])]
 
+MultiVAE._target_depth, MultiVAE._decoded_rna = _target_depth, _decoded_rna
 MultiVAE.impute, MultiVAE.feature_names = _impute, _feature_names

@@ -19,12 +19,12 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from sklearn.decomposition import TruncatedSVD
 
-from .evaluation import leiden_clusters
+from .evaluation import leiden_clusters, best_nmi_clusters, UNKNOWN_LABELS
 
 # %% auto #0
 __all__ = ['FIGURE_FILES', 'DPI', 'LOSS_PANELS', 'VisualizationError', 'natural_order', 'category_colors', 'umap_embedding',
            'scatter_categories', 'plot_latent_umap', 'plot_imputation_umaps', 'plot_marker_dotplot',
-           'plot_training_curves', 'make_figures']
+           'plot_training_curves', 'leiden_resolution', 'make_figures']
 
 # %% ../nbs/05_visualization.ipynb #2ff27103
 class VisualizationError(ValueError):
@@ -267,6 +267,20 @@ def plot_training_curves(history, # `vae.history` (list of dicts) or the DataFra
     fig.suptitle(f'Training curves: {len(h)} epochs', fontsize=14)
     return _save(fig, path)
 
+# %% ../nbs/05_visualization.ipynb #3b688ca5
+def leiden_resolution(z: np.ndarray, # cells x latent dimensions
+                      labels=None, # known labels (cells labelled as unknown are ignored), or None
+                      resolution: float|str='auto', # a number is kept; 'auto' chooses
+                      seed: int=0, # seed of Leiden
+                     ) -> tuple: # (resolution, how it was chosen)
+    "The Leiden resolution the figures use: the best NMI against known labels (the scIB way), else 1.0."
+    if resolution != 'auto': return float(resolution), 'given'
+    if labels is None: return 1.0, 'no labels: the default'
+    known = ~pd.Series(labels).isin(UNKNOWN_LABELS).to_numpy()
+    if known.sum() < 3 or len(set(np.asarray(labels)[known])) < 2: return 1.0, 'too few labels: the default'
+    return best_nmi_clusters(z[known], np.asarray(labels)[known], seed=seed)[1], 'best NMI against the labels'
+
+
 # %% ../nbs/05_visualization.ipynb #46ab2510
 def _writable_dir(output_dir) -> Path:
     out = Path(output_dir)
@@ -284,6 +298,7 @@ def make_figures(vae, # a trained `multivae.training.MultiVAE`
                  output_dir: str|Path, # folder for the PNG files (created if missing)
                  labels_key: str|None='cell_type', # column of mdata.obs with true labels (skipped if absent)
                  seed: int=0, # seed of Leiden and UMAP
+                 resolution: float|str='auto', # Leiden resolution; 'auto': the best NMI against the labels (1.0 without labels)
                 ) -> dict[str, Path]:
     "Draw the four figures for the model's test cells into `output_dir`; returns {figure: path} of those drawn."
     out = _writable_dir(output_dir)
@@ -298,10 +313,12 @@ def make_figures(vae, # a trained `multivae.training.MultiVAE`
     with md.set_options(pull_on_update=False): cells = mdata[test].copy()
     paths = {}
     z = vae.get_latent(cells, key=None)
-    clusters = pd.Series(leiden_clusters(z, seed=seed), index=cells.obs_names)
-    labels = cells.obs[labels_key] if labels_key and labels_key in cells.obs else None
+    labels = cells.obs[labels_key] if labels_key and labels_key in cells.obs and cells.obs[labels_key].notna().all() else None
+    resolution, how = leiden_resolution(z, None if labels is None else labels.astype(str).values, resolution, seed)
+    clusters = pd.Series(leiden_clusters(z, resolution, seed=seed), index=cells.obs_names)
     paths['latent'] = out / FIGURE_FILES['latent']
-    plot_latent_umap(z, clusters.values, None if labels is None else labels.values, path=paths['latent'], seed=seed)
+    plot_latent_umap(z, clusters.values, None if labels is None else labels.values, path=paths['latent'], seed=seed,
+                     title=f'Joint latent space (Leiden resolution {resolution:g}, {how})')
 
     prepared = vae.preprocessor.transform(cells)
     paired = cells['rna'].obs_names.intersection(cells['atac'].obs_names, sort=False)
