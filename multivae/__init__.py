@@ -2,7 +2,7 @@
 
 The one hand-written module of the package: every other module is exported from the notebooks in nbs/.
 """
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 from . import data, preprocessing, model, training, ondisk, evaluation, visualization  # ondisk adds MultiVAE.from_disk
 from .training import MultiVAE
