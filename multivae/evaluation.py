@@ -355,19 +355,23 @@ def depth_baseline(source_depth, # (cells,) the source modality's depth (total c
 
 # %% ../nbs/04_evaluation.ipynb #7fa71fe6
 def source_representation(prepared_train: md.MuData, # training cells after `vae.preprocessor.transform`
-                          prepared_query: md.MuData, # cells to predict, after the same transform
+                          prepared_query: md.MuData|list, # cells to predict, after the same transform (or a list of such)
                           source: str, # 'rna' (PCA of rna.X) or 'atac' (obsm['X_lsi'])
                           n_pcs: int=50, # PCA components for RNA
                           seed: int=0, # random seed of the PCA
                          ) -> tuple:
-    "`(train, query)` representations of the source modality for the kNN baseline, fitted on the training cells."
-    if source == 'atac': return prepared_train['atac'].obsm['X_lsi'], prepared_query['atac'].obsm['X_lsi']
-    if source != 'rna': raise MetricError(f"unknown source {source!r}; use 'rna' or 'atac'")
-    x_train, x_query = prepared_train['rna'].X, prepared_query['rna'].X
-    n_comps = min(n_pcs, x_train.shape[0] - 1, x_train.shape[1] - 1)
-    solver = 'covariance_eigh' if x_train.shape[1] <= 2000 else 'arpack'  # exact on small panels, sparse-friendly on large
-    pca = PCA(n_components=n_comps, svd_solver=solver, random_state=seed)
-    return pca.fit_transform(x_train), pca.transform(x_query)
+    "`(train, query)` representations of the source modality for the baselines, fitted once on the training cells (a list of queries gives a list)."
+    queries = prepared_query if isinstance(prepared_query, list) else [prepared_query]
+    if source == 'atac': train, out = prepared_train['atac'].obsm['X_lsi'], [q['atac'].obsm['X_lsi'] for q in queries]
+    elif source != 'rna': raise MetricError(f"unknown source {source!r}; use 'rna' or 'atac'")
+    else:
+        x_train = prepared_train['rna'].X
+        n_comps = min(n_pcs, x_train.shape[0] - 1, x_train.shape[1] - 1)
+        solver = 'covariance_eigh' if x_train.shape[1] <= 2000 else 'arpack'  # exact on small panels, sparse-friendly on large
+        pca = PCA(n_components=n_comps, svd_solver=solver, random_state=seed)
+        train, out = pca.fit_transform(x_train), [pca.transform(q['rna'].X) for q in queries]
+    return train, (out if isinstance(prepared_query, list) else out[0])
+
 
 # %% ../nbs/04_evaluation.ipynb #ad147da6
 DIRECTIONS = {'RNA -> ATAC': ('rna', 'atac'), 'ATAC -> RNA': ('atac', 'rna')}
@@ -401,8 +405,11 @@ def _eval_data(vae, mdata: md.MuData, n_pcs: int) -> dict:
     val_cells = _paired_cells(vae, mdata, 'val', needed=0)
     val = _prepared(vae, mdata, val_cells)[0] if len(val_cells) >= 3 else None
     seed = vae.config.get('seed', 0)
-    reps = {m: source_representation(train, test, m, n_pcs, seed) for m in ('rna', 'atac')}
-    val_reps = {m: source_representation(train, val, m, n_pcs, seed)[1] for m in ('rna', 'atac')} if val else None
+    reps, val_reps = {}, {} if val else None
+    for m in ('rna', 'atac'):  # one PCA fit serves the test and the validation cells
+        train_rep, query_reps = source_representation(train, [test] + ([val] if val else []), m, n_pcs, seed)
+        reps[m] = (train_rep, query_reps[0])
+        if val: val_reps[m] = query_reps[1]
     return dict(cells=cells, test=test, test_raw=test_raw, train=train, val=val, reps=reps, val_reps=val_reps, seed=seed)
 
 def _summaries(direction: str, method: str, scores: dict) -> list:
@@ -515,7 +522,6 @@ _HONEST_ROWS = [('Cosine per cell', 'cosine per cell'), ('Pearson per cell', 'pe
                 ('AUROC per cell', 'auroc per cell'), ('AUPRC per cell', 'auprc per cell'),
                 ('AUROC per peak', 'auroc per peak'), ('AUROC in strata', 'auroc per peak (depth strata)'),
                 ('AUPRC per peak', 'auprc per peak')]
-_LOWER_IS_BETTER = {'rmse per cell'}
 
 def _value(results: pd.DataFrame, direction: str, method: str, metric: str) -> float:
     hit = results[(results.direction == direction) & (results.method == method) & (results.metric == metric)]
