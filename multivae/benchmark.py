@@ -22,7 +22,7 @@ from .training import train_epoch, evaluate_loss, make_optimizer
 from .model import MultiVAE
 from .ondisk import OnDiskMultiome, qc_filter_on_disk
 from .evaluation import (evaluate, embedding_scores, per_cell_cosine, per_cell_pearson, per_feature_pearson, per_cell_auc,
-                                 per_feature_auc, rmse, foscttm, leiden_clusters)
+                                 per_feature_auc, rmse, foscttm)
 
 # %% auto #0
 __all__ = ['SIMULATED', 'QUICK_SIMULATED', 'SIM_MODEL', 'REAL', 'REAL_QC', 'SWEEP_GRID', 'MULTIVAE_METHODS', 'SPEED_SIZES',

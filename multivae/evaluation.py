@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_evaluation.ipynb #e990dfb8
 from __future__ import annotations
-import json, os, tempfile, warnings
+import json, warnings
 from pathlib import Path
 
 import numpy as np

@@ -12,6 +12,7 @@ import pandas as pd
 import torch
 import torch.distributed as dist
 import mudata as md
+from fastcore.basics import patch  # methods defined in cells of their own, documented under their names
 from tqdm import tqdm  # the text bar: it works in terminals and notebooks without ipywidgets
 
 import multivae
@@ -58,7 +59,8 @@ MODEL_DEFAULTS = dict(fusion='poe', rna_likelihood='nb', atac_likelihood='bernou
                       fusion_hidden=128, dropout=0.1, n_top_genes='auto', hvg_flavor='seurat_v3', n_lsi_components=50,
                       min_peak_cells=5, batch_key=None, labels_key='cell_type', test_size=0.2, val_size=0.1, seed=0)
 
-def _from_mudata(cls, mdata: md.MuData, # raw counts in 'rna' and 'atac' (after qc_filter)
+@patch(cls_method=True)
+def from_mudata(cls: MultiVAE, mdata: md.MuData, # raw counts in 'rna' and 'atac' (after qc_filter)
                  **kwargs, # any of MODEL_DEFAULTS: fusion, rna_likelihood, atac_likelihood, n_latent, ..., seed
                 ) -> MultiVAE:
     "Split cells, fit the preprocessor on the training cells, and build a MultiVAE."
@@ -105,10 +107,9 @@ def preprocessor_args(config: dict) -> dict:
     return dict(n_top_genes=config['n_top_genes'], hvg_flavor=config['hvg_flavor'], n_lsi_components=config['n_lsi_components'],
                 min_peak_cells=config['min_peak_cells'], seed=config['seed'])
 
-MultiVAE.from_mudata = classmethod(_from_mudata)
-
 # %% ../nbs/05_model.ipynb #f931f4db
-def _batch_codes(self, obs: pd.DataFrame) -> np.ndarray|None:
+@patch
+def _batch_codes(self: MultiVAE, obs: pd.DataFrame) -> np.ndarray|None:
     if not self.batch_categories: return None
     key = self.config['batch_key']
     if key not in obs: raise PreprocessingError(f"the model was trained with batch_key {key!r} but mdata.obs has no such column")
@@ -117,11 +118,13 @@ def _batch_codes(self, obs: pd.DataFrame) -> np.ndarray|None:
     if unknown: raise PreprocessingError(f"batches {sorted(unknown)} were not seen in training ({self.batch_categories})")
     return vals.map({c: i for i, c in enumerate(self.batch_categories)}).values
 
-def _tensors(self, mdata: md.MuData) -> CellTensors:
+@patch
+def _tensors(self: MultiVAE, mdata: md.MuData) -> CellTensors:
     prepared = self.preprocessor.transform(mdata)
     return CellTensors(prepared, self.likelihoods, self._batch_codes(mdata.obs))
 
-def _attach(self, mdata: md.MuData, # the cells the model was created from (or an on-disk source with `training_data`)
+@patch
+def attach(self: MultiVAE, mdata: md.MuData, # the cells the model was created from (or an on-disk source with `training_data`)
            ):
     "Preprocess `mdata` with the fitted preprocessor and keep it as the training data."
     present = set(mdata.obs_names)
@@ -133,10 +136,9 @@ def _attach(self, mdata: md.MuData, # the cells the model was created from (or a
     self.data = mdata.training_data(self) if hasattr(mdata, 'training_data') else self._tensors(mdata)
     return self
 
-MultiVAE._batch_codes, MultiVAE._tensors, MultiVAE.attach = _batch_codes, _tensors, _attach
-
 # %% ../nbs/05_model.ipynb #95bb9497
-def _train(self,
+@patch
+def train(self: MultiVAE,
            resume: bool=False, # continue from the saved training state (epoch, optimizer, history)
            device: str='auto', # 'auto', 'cpu', 'cuda' or 'mps'
            checkpoint_path: str|Path|None=None, # save a checkpoint here during training
@@ -236,8 +238,6 @@ def _train(self,
     module.eval()
     return pd.DataFrame(self.history)
 
-MultiVAE.train = _train
-
 # %% ../nbs/05_model.ipynb #fd8fc5bc
 def _to_saveable(x):
     "numpy arrays become tensors or lists of str, so that the checkpoint loads with weights_only=True."
@@ -251,7 +251,8 @@ def _from_saveable(x):
     if isinstance(x, dict): return {k: _from_saveable(v) for k, v in x.items()}
     return x
 
-def _save(self, path: str|Path, # checkpoint file (e.g. model.pt)
+@patch
+def save(self: MultiVAE, path: str|Path, # checkpoint file (e.g. model.pt)
           overwrite: bool=False, # replace an existing file
           _weights: dict|None=None) -> Path:
     "Write the model, its preprocessor and its training state to `path` atomically; the history goes beside it as CSV."
@@ -267,8 +268,8 @@ def _save(self, path: str|Path, # checkpoint file (e.g. model.pt)
         with atomic_path(hist, overwrite=True) as tmp: pd.DataFrame(self.history).to_csv(tmp, index=False)
     return path
 
-@classmethod
-def _load(cls, path: str|Path, # a checkpoint written by `save`
+@patch(cls_method=True)
+def load(cls: MultiVAE, path: str|Path, # a checkpoint written by `save`
           mdata: md.MuData|None=None, # the training data, to resume training (optional)
           device: str='cpu', # where to put the weights
          ) -> MultiVAE:
@@ -296,11 +297,10 @@ def _load(cls, path: str|Path, # a checkpoint written by `save`
     if mdata is not None: model.attach(mdata)
     return model
 
-MultiVAE.save, MultiVAE.load = _save, _load
-
 # %% ../nbs/05_model.ipynb #231d686f
+@patch
 @torch.no_grad()
-def _encode_cells(self, data: CellTensors, source: str|None, batch_size: int=2048) -> np.ndarray:
+def _encode_cells(self: MultiVAE, data: CellTensors, source: str|None, batch_size: int=2048) -> np.ndarray:
     out = []
     self.module.eval()
     for start in range(0, len(data), batch_size):
@@ -311,7 +311,8 @@ def _encode_cells(self, data: CellTensors, source: str|None, batch_size: int=204
         out.append(self.module.encode(inputs, mask, batch)[0].cpu().numpy())
     return np.concatenate(out) if out else np.zeros((0, self.config['n_latent']), np.float32)
 
-def _get_latent(self, mdata: md.MuData, # raw counts of any cells with the model's features
+@patch
+def get_latent(self: MultiVAE, mdata: md.MuData, # raw counts of any cells with the model's features
                 source: str|None=None, # None: all modalities a cell has; 'rna' or 'atac': that one alone
                 key: str|None='X_multivae', # also store in mdata.obsm[key] (None, or a view of a MuData: not stored)
                ) -> np.ndarray:
@@ -321,13 +322,12 @@ def _get_latent(self, mdata: md.MuData, # raw counts of any cells with the model
     if key and not mdata.is_view: mdata.obsm[key if source is None else f'{key}_{source}'] = z
     return z
 
-MultiVAE._encode_cells, MultiVAE.get_latent = _encode_cells, _get_latent
-
 # %% ../nbs/05_model.ipynb #2ea74bda
 IMPUTE_DEPTHS = ('predicted', 'median', 'observed')
 RNA_SCALES = ('expected_log', 'normalized', 'log_expected')
 
-def _target_depth(self, data: CellTensors, cells: np.ndarray, source: str, target: str, depth) -> np.ndarray:
+@patch
+def _target_depth(self: MultiVAE, data: CellTensors, cells: np.ndarray, source: str, target: str, depth) -> np.ndarray:
     "The target modality's depth (HVG counts or open peaks) to decode each of `cells` at."
     pp = self.preprocessor
     median = pp.hvg_counts_median if target == 'rna' else pp.atac_depth_median
@@ -348,7 +348,8 @@ def _target_depth(self, data: CellTensors, cells: np.ndarray, source: str, targe
         raise ModelConfigError(f"depth must be one of {', '.join(IMPUTE_DEPTHS)} or a positive multiple of the median, got {depth!r}")
     return np.full(len(cells), float(depth) * median)
 
-def _decoded_rna(self, params: dict, hvg_counts: torch.Tensor, scale: str) -> torch.Tensor:
+@patch
+def _decoded_rna(self: MultiVAE, params: dict, hvg_counts: torch.Tensor, scale: str) -> torch.Tensor:
     "Decoded NB parameters as log-normalised or normalised expression (see `scale`)."
     pp = self.preprocessor
     per_10k = pp.config['target_sum'] * pp.hvg_fraction
@@ -357,8 +358,9 @@ def _decoded_rna(self, params: dict, hvg_counts: torch.Tensor, scale: str) -> to
     c = (per_10k / hvg_counts.clamp(min=1e-3)).unsqueeze(-1)  # 1e4 / total counts, with total = HVG counts / f
     return nb_expected_log1p(params['mean'], torch.exp(params['log_theta']), c)
 
+@patch
 @torch.no_grad()
-def _impute(self, mdata: md.MuData, # raw counts; cells need the source modality
+def impute(self: MultiVAE, mdata: md.MuData, # raw counts; cells need the source modality
             source: str='rna', # modality to predict from
             target: str='atac', # modality to predict
             depth: str|float='predicted', # decode at: 'predicted' (from the source), 'median', 'observed', or a multiple of the median
@@ -391,11 +393,9 @@ def _impute(self, mdata: md.MuData, # raw counts; cells need the source modality
         mdata.uns[f'imputed_{source}_to_{target}_features'] = list(self.feature_names(target))
     return pd.DataFrame(pred, index=names, columns=self.feature_names(target)) if as_frame else pred
 
-def _feature_names(self, modality: str) -> list:
+@patch
+def feature_names(self: MultiVAE, modality: str) -> list:
     "Names of the features the model predicts for `modality` (genes, peaks, or LSI components)."
     if modality == 'rna': return list(self.preprocessor.genes)
     if self.likelihoods['atac'] == 'bernoulli': return list(self.preprocessor.peaks)
     return [f'LSI_{i + 1}' for i in range(self.preprocessor.lsi_components.shape[0])]
-
-MultiVAE._target_depth, MultiVAE._decoded_rna = _target_depth, _decoded_rna
-MultiVAE.impute, MultiVAE.feature_names = _impute, _feature_names

@@ -20,7 +20,8 @@ from tqdm import tqdm
 from .data import (MultiomeReadError, atomic_path, _check_file, _check_hdf5, _strings, _split_both, _standard_rna,
                            _standard_atac, _make_mudata, parse_peak_names)
 from .preprocessing import Preprocessor, PreprocessingError, qc_metrics, qc_thresholds, qc_apply, QC_DEFAULTS
-from .training import CellTensors, TrainingError
+from fastcore.basics import patch
+from .training import CellTensors
 from .model import MultiVAE, model_config, split_for_model, preprocessor_args
 from .module import ModelConfigError
 
@@ -398,7 +399,8 @@ class DiskCells:
         return order
 
 # %% ../nbs/10_ondisk.ipynb #6d41ff4c
-def _from_disk(cls, source: str|Path|OnDiskMultiome, # a multiome file, or an opened one
+@patch(cls_method=True)
+def from_disk(cls: MultiVAE, source: str|Path|OnDiskMultiome, # a multiome file, or an opened one
                n_fit_cells: int|None=50_000, # training cells the preprocessor is fitted on (None: all of them)
                qc: bool|dict=True, # run `qc_filter_on_disk` first (a dict: its thresholds)
                max_val_cells: int|None=20_000, # validation cells kept (in memory); the rest of `val_size` joins training (None: all)
@@ -424,8 +426,6 @@ def _from_disk(cls, source: str|Path|OnDiskMultiome, # a multiome file, or an op
     pp = Preprocessor(**preprocessor_args(config)).fit(src.read(train))
     model = cls(pp, {**config, 'n_fit_cells': None if n_fit_cells is None else int(n_fit_cells)}, split, batch_categories)
     return model.attach(src)
-
-MultiVAE.from_disk = classmethod(_from_disk)
 
 # %% ../nbs/10_ondisk.ipynb #13a629b2
 def _write_by_blocks(path, source: OnDiskMultiome, width: int, compute, name: str, dtype, overwrite: bool, progress: bool,
