@@ -160,13 +160,15 @@ def per_feature_pearson(true, # (cells, features) observed values, dense or spar
     return _undefined_rule(np.clip(r, -1, 1), lo['t'] == hi['t'], lo['p'] == hi['p'])
 
 # %% ../nbs/06_evaluation.ipynb #a119e149
-def _auc_rows(y: np.ndarray, s: np.ndarray) -> tuple:
-    "AUROC and average precision of each row of scores `s` against binary labels `y` (NaN with one class only)."
+def _auc_rows(y: np.ndarray, s: np.ndarray, with_ap: bool=True) -> tuple:
+    "AUROC and average precision (None without `with_ap`) of each row of scores `s` against binary labels `y` (NaN with one class only)."
     n = y.shape[1]
     n_pos = y.sum(1); n_neg = n - n_pos
     ranks = rankdata(s, axis=1)  # average ranks: ties count one half, as in the Mann-Whitney U
     with np.errstate(invalid='ignore', divide='ignore'):
         auroc = ((ranks * y).sum(1) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+    one_class = (n_pos == 0) | (n_neg == 0)
+    if not with_ap: return np.where(one_class, np.nan, auroc), None
     order = np.argsort(-s, axis=1, kind='stable')
     s_sorted, y_sorted = np.take_along_axis(s, order, 1), np.take_along_axis(y, order, 1)
     tp = np.cumsum(y_sorted, 1)
@@ -175,7 +177,6 @@ def _auc_rows(y: np.ndarray, s: np.ndarray) -> tuple:
     precision = np.take_along_axis(tp, end, 1) / (end + 1)  # precision at the threshold of each entry's score
     with np.errstate(invalid='ignore', divide='ignore'):
         ap = (precision * y_sorted).sum(1) / n_pos
-    one_class = (n_pos == 0) | (n_neg == 0)
     return np.where(one_class, np.nan, auroc), np.where(one_class, np.nan, ap)
 
 def _check_binary(b: np.ndarray, start: int):
@@ -195,6 +196,7 @@ def per_cell_auc(binary, # (cells, features) 0/1 observed, e.g. open peaks; dens
 def per_feature_auc(binary, # (cells, features) 0/1 observed, e.g. open peaks; dense or sparse
                     prob, # (cells, features) predicted scores, e.g. P(open)
                     max_values: int=4_000_000, # entries made dense at a time
+                    with_ap: bool=True, # also the average precision (False: auprc is None, and it is faster)
                    ) -> tuple:
     "`(auroc, auprc)` of each feature (column): how well `prob` ranks the cells where it is 1 above the others."
     _check_pair(binary, prob)
@@ -206,8 +208,10 @@ def per_feature_auc(binary, # (cells, features) 0/1 observed, e.g. open peaks; d
         b, p = _dense(binary[:, start:start + step]).T, _dense(prob[:, start:start + step]).T
         if not np.isfinite(p).all(): raise MetricError("prob has NaN or infinite values; fix them before scoring")
         _check_binary(b, 0)
-        out[:, start:start + len(b)] = _auc_rows(b, p)
-    return out[0], out[1]
+        auroc, ap = _auc_rows(b, p, with_ap)
+        out[0, start:start + len(b)] = auroc
+        if with_ap: out[1, start:start + len(b)] = ap
+    return out[0], (out[1] if with_ap else None)
 
 # %% ../nbs/06_evaluation.ipynb #31742678
 def depth_strata(depth, # (cells,) depth of each cell (e.g. its open peaks)
@@ -225,7 +229,7 @@ def per_feature_auc_within_strata(binary, # (cells, features) 0/1 observed
     "Per-feature AUROC within each stratum of cells, averaged over the strata where it is defined."
     strata = np.asarray(strata)
     binary = binary.tocsr() if sp.issparse(binary) else np.asarray(binary)
-    per = [per_feature_auc(binary[strata == s], np.asarray(prob)[strata == s])[0] for s in np.unique(strata)]
+    per = [per_feature_auc(binary[strata == s], np.asarray(prob)[strata == s], with_ap=False)[0] for s in np.unique(strata)]
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', RuntimeWarning)  # a feature undefined in every stratum stays NaN
         return np.nanmean(np.vstack(per), 0)
