@@ -4,112 +4,192 @@
 
 # %% ../nbs/08_cli.ipynb #9d5f665b
 from __future__ import annotations
-import argparse, json, os, sys, time, tempfile, warnings
+import argparse, json, math, os, re, sys, time, tempfile, warnings
 from pathlib import Path
 
-import mudata as md
-
-import numpy as np
-
-from .data import read_multiome
-from .datasets import simulate_multiome
-from .preprocessing import qc_filter
-from .training import TRAIN_DEFAULTS, select_device
-from .model import MultiVAE, MODEL_DEFAULTS
-from .ondisk import OnDiskMultiome, qc_filter_on_disk, evaluation_sample
-from .evaluation import evaluate, format_seed_table, format_latent_table
-from .visualization import make_figures
+# only the torch-free defaults here: torch, scanpy and mudata are imported once the flags are parsed, so that
+# `--help` and a mistyped flag answer at once
+from .defaults import QC_DEFAULTS, MODEL_DEFAULTS, TRAIN_DEFAULTS
 
 # %% auto #0
-__all__ = ['DEFAULT_SIMULATION', 'train_parser', 'CLIError', 'train_main', 'visualize_parser', 'visualize_main']
+__all__ = ['DEFAULT_SIMULATION', 'train_parser', 'CLIError', 'given_flags', 'as_flags', 'train_main', 'visualize_parser',
+           'visualize_main']
 
 # %% ../nbs/08_cli.ipynb #f51e178e
 DEFAULT_SIMULATION = dict(n_cells=3000, n_genes=5000, n_peaks=15000, n_cell_types=6, seed=0)
 
 # %% ../nbs/08_cli.ipynb #6e3fd5d9
+class _Parser(argparse.ArgumentParser):
+    "argparse, with its errors in one line that points to --help (instead of the whole usage first)."
+    def error(self, message: str):
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
 def _positive_int(s: str) -> int:
     v = int(s)
-    if v <= 0: raise argparse.ArgumentTypeError(f"must be a positive integer, got {s}")
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {s}")
+    return v
+
+def _nonneg_int(s: str) -> int:
+    v = int(s)
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {s}")
     return v
 
 def _fraction(s: str) -> float:
     v = float(s)
-    if not 0 < v < 1: raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {s}")
+    if not 0 < v < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {s}")
+    return v
+
+def _percent(s: str) -> float:
+    v = float(s)
+    if not 0 < v <= 100:
+        raise argparse.ArgumentTypeError(f"must be a percentage in (0, 100], got {s}")
     return v
 
 def _nonneg_float(s: str) -> float:
     v = float(s)
-    if not np.isfinite(v) or v < 0: raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {s}")
+    if not math.isfinite(v) or v < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {s}")
     return v
 
 def _positive_float(s: str) -> float:
     v = float(s)
-    if not np.isfinite(v) or v <= 0: raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {s}")
+    if not math.isfinite(v) or v <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {s}")
     return v
 
 def _auto_or_int(s: str):
-    if s == 'auto': return s
-    return _positive_int(s)
+    return s if s == 'auto' else _positive_int(s)
 
-def train_parser() -> argparse.ArgumentParser:
-    "The argument parser of `multivae-train`."
-    p = argparse.ArgumentParser(prog='multivae-train', formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-        description="Train a multimodal VAE on paired RNA + ATAC, evaluate cross-modal imputation and draw the figures.")
+def _genes_kept(s: str):
+    "'auto', 'all' (every gene: the Python API's None) or a positive number of genes."
+    if s == 'all':
+        return None
+    return _auto_or_int(s)
+
+def _cells_or_fraction(s: str):
+    "A positive number of cells, or a fraction of them below 1."
+    v = float(s)
+    if not math.isfinite(v) or v <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of cells or a fraction below 1, got {s}")
+    if v >= 1 and not v.is_integer():
+        raise argparse.ArgumentTypeError(f"must be a whole number of cells or a fraction below 1, got {s}")
+    return v if v < 1 else int(v)
+
+def _model_name(s: str) -> str:
+    "A file name without folders, so that every file stays inside --checkpoint_dir."
+    if not s or s in ('.', '..') or Path(s).name != s or '/' in s or '\\' in s or s.startswith('.'):
+        raise argparse.ArgumentTypeError(f"must be a plain file name (no folders, not hidden), got {s!r}; "
+                                         "put the folder in --checkpoint_dir")
+    return s
+
+# %% ../nbs/08_cli.ipynb #f120ab14
+def _data_flags(p: argparse.ArgumentParser):
     d = p.add_argument_group('data')
     d.add_argument('--data_path', nargs='+', default=None, metavar='PATH',
                    help="10x filtered_feature_bc_matrix.h5, a .h5mu, or two files (one per modality); "
                         "default: simulate the embedded PBMC-like dataset")
-    d.add_argument('--sim_cells', type=_positive_int, default=DEFAULT_SIMULATION['n_cells'], help="cells of the default simulated dataset")
-    d.add_argument('--sim_genes', type=_positive_int, default=DEFAULT_SIMULATION['n_genes'], help="genes of the default simulated dataset")
-    d.add_argument('--sim_peaks', type=_positive_int, default=DEFAULT_SIMULATION['n_peaks'], help="peaks of the default simulated dataset")
+    for what, key in [('cells', 'n_cells'), ('genes', 'n_genes'), ('peaks', 'n_peaks')]:
+        d.add_argument(f'--sim_{what}', type=_positive_int, default=DEFAULT_SIMULATION[key],
+                       help=f"{what} of the default simulated dataset")
     d.add_argument('--on_disk', action='store_true',
-                   help="leave the counts on disk and read them by blocks (data larger than memory; one .h5, .h5ad or .h5mu)")
-    d.add_argument('--n_fit_cells', type=_positive_int, default=50_000, help="--on_disk: training cells the preprocessing is fitted on")
-    d.add_argument('--block_size', type=_positive_int, default=4096, help="--on_disk: cells read and preprocessed at a time")
-    d.add_argument('--blocks_in_memory', type=_positive_int, default=8, help="--on_disk: blocks held (and shuffled together) at once")
-    d.add_argument('--read_workers', type=int, default=1, help="--on_disk: processes reading the next blocks ahead (0: none; more feed a GPU)")
-    d.add_argument('--eval_cells', type=_positive_int, default=10_000, help="--on_disk: test (and training) cells read to score and draw")
-    d.add_argument('--min_genes', type=_auto_or_int, default='auto', help="QC: least genes per cell ('auto': a MAD outlier bound)")
-    d.add_argument('--max_genes', type=_auto_or_int, default='auto', help="QC: most genes per cell ('auto': a MAD outlier bound)")
-    d.add_argument('--max_pct_mt', type=float, default=15.0, help="QC: most mitochondrial percent")
-    d.add_argument('--min_peaks', type=_auto_or_int, default='auto', help="QC: least open peaks per cell ('auto': a MAD outlier bound)")
-    d.add_argument('--max_peaks', type=_auto_or_int, default='auto', help="QC: most open peaks per cell ('auto': a MAD outlier bound)")
-    d.add_argument('--qc_nmads', type=_positive_float, default=5.0, help="QC: width of the 'auto' bounds, in median absolute deviations")
-    d.add_argument('--mt_prefix', default='MT-', help="QC: prefix of mitochondrial gene names (case-insensitive)")
-    m = p.add_argument_group('model')
-    m.add_argument('--fusion', choices=['mlp', 'poe'], default=MODEL_DEFAULTS['fusion'], help="fusion of the modality posteriors")
+                   help="leave the counts on disk and read them by blocks (data larger than memory; "
+                        "one .h5, .h5ad or .h5mu)")
+    d.add_argument('--n_fit_cells', type=_positive_int, default=50_000,
+                   help="--on_disk: training cells the preprocessing is fitted on")
+    d.add_argument('--block_size', type=_positive_int, default=4096,
+                   help="--on_disk: cells read and preprocessed at a time")
+    d.add_argument('--blocks_in_memory', type=_positive_int, default=8,
+                   help="--on_disk: blocks held (and shuffled together) at once")
+    d.add_argument('--read_workers', type=_nonneg_int, default=1,
+                   help="--on_disk: processes reading the next blocks ahead (0: none; more feed a GPU)")
+    d.add_argument('--eval_cells', type=_positive_int, default=10_000,
+                   help="--on_disk: test (and training) cells read to score and draw")
+
+def _qc_flags(p: argparse.ArgumentParser):
+    q = p.add_argument_group('quality control')
+    for bound, what in [('min', 'least'), ('max', 'most')]:
+        for feature in ('genes', 'peaks'):
+            q.add_argument(f'--{bound}_{feature}', type=_auto_or_int, default=QC_DEFAULTS[f'{bound}_{feature}'],
+                           help=f"{what} {feature} per cell ('auto': a MAD outlier bound)")
+    q.add_argument('--max_pct_mt', type=_percent, default=QC_DEFAULTS['max_pct_mt'], help="most mitochondrial percent")
+    q.add_argument('--qc_nmads', type=_positive_float, default=QC_DEFAULTS['nmads'],
+                   help="width of the 'auto' bounds, in median absolute deviations")
+    q.add_argument('--mt_prefix', default=QC_DEFAULTS['mt_prefix'],
+                   help="prefix of mitochondrial gene names (case-insensitive)")
+
+def _model_flags(p: argparse.ArgumentParser):
+    m = p.add_argument_group('model (fixed once trained: not with --resume)')
+    m.add_argument('--fusion', choices=['mlp', 'poe'], default=MODEL_DEFAULTS['fusion'],
+                   help="fusion of the modality posteriors")
     m.add_argument('--rna_likelihood', choices=['nb', 'gaussian'], default=MODEL_DEFAULTS['rna_likelihood'],
                    help="nb: negative binomial on counts; gaussian: on log-normalised HVGs")
     m.add_argument('--atac_likelihood', choices=['bernoulli', 'gaussian'], default=MODEL_DEFAULTS['atac_likelihood'],
                    help="bernoulli: on binarised peaks; gaussian: on LSI")
-    m.add_argument('--n_top_genes', type=_auto_or_int, default=MODEL_DEFAULTS['n_top_genes'],
-                   help="highly variable genes ('auto': 4000, or every gene of a panel of 4000 or fewer)")
-    m.add_argument('--atac_n_components', type=_positive_int, default=MODEL_DEFAULTS['n_lsi_components'], help="LSI components")
+    m.add_argument('--n_top_genes', type=_genes_kept, default=MODEL_DEFAULTS['n_top_genes'],
+                   help="highly variable genes ('auto': 4000, or every gene of a panel of 4000 or fewer; "
+                        "'all': every gene)")
+    m.add_argument('--atac_n_components', type=_positive_int, default=MODEL_DEFAULTS['n_lsi_components'],
+                   help="LSI components")
+    m.add_argument('--min_peak_cells', type=_cells_or_fraction, default=MODEL_DEFAULTS['min_peak_cells'],
+                   help="peaks kept: those open in at least this many training cells (or this fraction, below 1)")
     m.add_argument('--n_latent', type=_positive_int, default=MODEL_DEFAULTS['n_latent'], help="latent dimensions")
     m.add_argument('--n_hidden', type=_positive_int, default=MODEL_DEFAULTS['n_hidden'], help="hidden units")
-    t = p.add_argument_group('training')
-    t.add_argument('--epochs', type=_positive_int, default=60, help="maximum epochs (early stopping may end sooner)")
-    t.add_argument('--lr', type=_nonneg_float, default=TRAIN_DEFAULTS['lr'], help="Adam learning rate")
-    t.add_argument('--batch_size', type=_positive_int, default=TRAIN_DEFAULTS['batch_size'], help="cells per minibatch")
-    t.add_argument('--kl_beta_max', type=_nonneg_float, default=TRAIN_DEFAULTS['kl_beta_max'], help="final KL weight")
-    t.add_argument('--kl_warmup_epochs', type=int, default=TRAIN_DEFAULTS['kl_warmup_epochs'], help="epochs of KL warm-up")
-    t.add_argument('--kl_anneal_strategy', choices=['linear', 'sigmoid'], default=TRAIN_DEFAULTS['kl_anneal_strategy'], help="KL warm-up shape")
-    t.add_argument('--rna_weight', type=_nonneg_float, default=TRAIN_DEFAULTS['rna_weight'], help="weight of the RNA reconstruction")
-    t.add_argument('--atac_weight', type=_nonneg_float, default=TRAIN_DEFAULTS['atac_weight'], help="weight of the ATAC reconstruction")
-    t.add_argument('--patience', type=_positive_int, default=TRAIN_DEFAULTS['patience'], help="early-stopping patience, epochs")
-    t.add_argument('--test_size', type=_fraction, default=MODEL_DEFAULTS['test_size'], help="fraction of cells held out for testing")
-    t.add_argument('--seed', type=int, default=MODEL_DEFAULTS['seed'], help="random seed (split, weights, minibatches)")
+    m.add_argument('--test_size', type=_fraction, default=MODEL_DEFAULTS['test_size'],
+                   help="fraction of cells held out for testing")
+    m.add_argument('--seed', type=_nonneg_int, default=MODEL_DEFAULTS['seed'],
+                   help="random seed (split, weights, minibatches)")
+
+# %% ../nbs/08_cli.ipynb #d57bda61
+def _training_flags(p: argparse.ArgumentParser):
+    t = p.add_argument_group('training (with --resume, those given apply to the epochs that follow)')
+    t.add_argument('--epochs', type=_positive_int, default=60,
+                   help="maximum epochs, in all (early stopping may end sooner)")
+    t.add_argument('--lr', type=_positive_float, default=TRAIN_DEFAULTS['lr'], help="Adam learning rate")
+    t.add_argument('--batch_size', type=_positive_int, default=TRAIN_DEFAULTS['batch_size'],
+                   help="cells per minibatch")
+    t.add_argument('--kl_beta_max', type=_nonneg_float, default=TRAIN_DEFAULTS['kl_beta_max'],
+                   help="final KL weight")
+    t.add_argument('--kl_warmup_epochs', type=_nonneg_int, default=TRAIN_DEFAULTS['kl_warmup_epochs'],
+                   help="epochs of KL warm-up")
+    t.add_argument('--kl_anneal_strategy', choices=['linear', 'sigmoid'],
+                   default=TRAIN_DEFAULTS['kl_anneal_strategy'], help="KL warm-up shape")
+    t.add_argument('--rna_weight', type=_nonneg_float, default=TRAIN_DEFAULTS['rna_weight'],
+                   help="weight of the RNA reconstruction")
+    t.add_argument('--atac_weight', type=_nonneg_float, default=TRAIN_DEFAULTS['atac_weight'],
+                   help="weight of the ATAC reconstruction")
+    t.add_argument('--patience', type=_positive_int, default=TRAIN_DEFAULTS['patience'],
+                   help="early-stopping patience, epochs")
+    t.add_argument('--checkpoint_every', type=_auto_or_int, default=TRAIN_DEFAULTS['checkpoint_every'],
+                   help="epochs between checkpoints ('auto': after every epoch once a minute has passed since "
+                        "the last, so a crash loses at most one epoch or a minute of work)")
     t.add_argument('--device', default='auto', help="auto (cuda, then mps, then cpu), cpu, cuda or mps")
     t.add_argument('--precision', choices=['fp32', 'bf16'], default=TRAIN_DEFAULTS['precision'],
-                   help="bf16: mixed precision (autocast): on GPUs, and on CPUs with native bfloat16 (AVX512-BF16, AMX)")
+                   help="bf16: mixed precision (autocast): on GPUs, and on CPUs with native bfloat16 "
+                        "(AVX512-BF16, AMX)")
+
+def _output_flags(p: argparse.ArgumentParser):
     o = p.add_argument_group('output')
-    o.add_argument('--model_name', default='multivae', help="checkpoint file name, without .pt")
+    o.add_argument('--model_name', type=_model_name, default='multivae',
+                   help="name of the checkpoint and of every file beside it (<name>.pt, <name>.metrics.json, ...)")
     o.add_argument('--checkpoint_dir', default='checkpoints', help="folder of the checkpoint, history and metrics")
     o.add_argument('--vis_output_dir', default='figures', help="folder of the figures")
     o.add_argument('--resume', action='store_true', help="continue training the existing checkpoint up to --epochs")
     o.add_argument('--overwrite', action='store_true', help="replace an existing checkpoint")
     o.add_argument('--no_plots', action='store_true', help="skip the figures")
     o.add_argument('--quiet', action='store_true', help="no progress bar")
+
+def train_parser() -> argparse.ArgumentParser:
+    "The argument parser of `multivae-train`."
+    p = _Parser(
+        prog='multivae-train', formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="Train a multimodal VAE on paired RNA + ATAC, evaluate cross-modal imputation and draw "
+                    "the figures.")
+    for add_flags in (_data_flags, _qc_flags, _model_flags, _training_flags, _output_flags):
+        add_flags(p)
     return p
 
 # %% ../nbs/08_cli.ipynb #5c00c97a
@@ -120,140 +200,270 @@ def _fail(prog: str, msg: str):
     print(f"{prog}: error: {msg}", file=sys.stderr)
     raise SystemExit(2)
 
-def _writable_dir(path: str|Path, what: str) -> Path:
-    "Create `path` if needed and check that files can be written in it."
+def given_flags(parser: argparse.ArgumentParser, # a parser of its own: its defaults are cleared
+                argv: list, # the command's arguments
+               ) -> set: # destinations of the flags `argv` sets
+    "The flags a user typed, as opposed to those left at their defaults."
+    for action in parser._actions:
+        action.default = argparse.SUPPRESS
+    return set(vars(parser.parse_args(argv)))
+
+def _check_writable(path: str|Path, what: str) -> Path:
+    "Check that files can be written in `path`, leaving nothing behind (missing folders are made, then removed)."
     path = Path(path)
+    created = [p for p in [path, *path.parents] if not p.exists()]
     try:
         path.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path): pass
+        with tempfile.NamedTemporaryFile(dir=path):
+            pass
     except OSError as e:
         raise CLIError(f"{what} {path} is not writable ({e.strerror or e}); choose another folder") from None
+    finally:
+        for folder in created:  # deepest first
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
     return path
 
-def _load_data(data_path, sim: dict, log):
-    if data_path is None:
-        log(f"no --data_path given: using the embedded default dataset (simulate_multiome, {sim})")
-        return simulate_multiome(**sim)
-    paths = data_path[0] if len(data_path) == 1 else list(data_path)
-    for p in data_path:
-        if not Path(p).exists(): raise CLIError(f"--data_path {p} does not exist; pass a 10x .h5, a .h5mu, or two files")
-    log(f"reading {', '.join(data_path)}")
-    return read_multiome(paths)
+# %% ../nbs/08_cli.ipynb #fb5bac9b
+_PYTHON_TO_FLAG = {'n_lsi_components': 'atac_n_components', 'max_epochs': 'epochs', 'nmads': 'qc_nmads'}
+
+def as_flags(message: str, # an error message of the Python API
+             parser: argparse.ArgumentParser, # the command's parser
+            ) -> str:
+    "`message` with the names of Python arguments replaced by the flags that set them (`n_lsi_components=30` -> `--atac_n_components 30`)."
+    names = {a.dest: a.dest for a in parser._actions if a.option_strings and '_' in a.dest}
+    names.update(_PYTHON_TO_FLAG)
+    message = re.sub(r"\bn_top_genes=None\b|\bNone \(all genes\)|\bNone for all genes\b", "--n_top_genes all",
+                     message)
+    alternatives = '|'.join(sorted(map(re.escape, names), key=len, reverse=True))
+    pattern = rf"(?<![\w./-])({alternatives})(?:=('?)([^'\s,;)]+)\2)?(?!\w|\.\w)"
+    def flag(m):
+        return f"--{names[m.group(1)]}" + (f" {m.group(3)}" if m.group(3) else '')
+    return re.sub(pattern, flag, message)
 
 # %% ../nbs/08_cli.ipynb #d15fdde0
+_TRAIN_ARGS = {'epochs': 'max_epochs', 'lr': 'lr', 'batch_size': 'batch_size', 'kl_beta_max': 'kl_beta_max',
+               'kl_warmup_epochs': 'kl_warmup_epochs', 'kl_anneal_strategy': 'kl_anneal_strategy',
+               'rna_weight': 'rna_weight', 'atac_weight': 'atac_weight', 'patience': 'patience',
+               'precision': 'precision', 'checkpoint_every': 'checkpoint_every'}
+_MODEL_ARGS = {'fusion': 'fusion', 'rna_likelihood': 'rna_likelihood', 'atac_likelihood': 'atac_likelihood',
+               'n_top_genes': 'n_top_genes', 'atac_n_components': 'n_lsi_components', 'n_latent': 'n_latent',
+               'n_hidden': 'n_hidden', 'min_peak_cells': 'min_peak_cells', 'test_size': 'test_size', 'seed': 'seed'}
+
+def _check_train_flags(args, given: set):
+    "Refuse flags that contradict each other, before anything is read."
+    if args.resume and args.overwrite:
+        raise CLIError("--resume and --overwrite contradict each other; pick one")
+    if args.rna_weight == 0 and args.atac_weight == 0:
+        raise CLIError("--rna_weight and --atac_weight are both 0: there is nothing to learn; keep one above 0")
+    for feature in ('genes', 'peaks'):
+        low, high = getattr(args, f'min_{feature}'), getattr(args, f'max_{feature}')
+        if isinstance(low, int) and isinstance(high, int) and low > high:
+            raise CLIError(f"--min_{feature} {low} is above --max_{feature} {high}: no cell can pass; "
+                           "lower the first or raise the second")
+    if args.on_disk and (args.data_path is None or len(args.data_path) != 1):
+        raise CLIError("--on_disk reads one file: pass --data_path FILE (a 10x .h5, .h5ad or .h5mu)")
+
+def _output_files(ckpt_dir: Path, name: str) -> list:
+    "Every file `multivae-train` writes beside the checkpoint of model `name`."
+    suffixes = ['.pt', '.history.csv', '.run.json', '.metrics.json', '.metrics.md']
+    return [ckpt_dir / f"{name}{suffix}" for suffix in suffixes]
+
+def _remove_leftovers(ckpt_dir: Path, name: str, log) -> int:
+    "Remove the temporary files a killed run of model `name` left (atomic writes rename them when complete)."
+    leftovers = [tmp for f in _output_files(ckpt_dir, name) for tmp in ckpt_dir.glob(f".{f.name}.*.tmp")]
+    for tmp in leftovers:
+        tmp.unlink(missing_ok=True)
+    if leftovers:
+        log(f"removed {len(leftovers)} temporary file(s) left by an interrupted run: {leftovers[0].name}, ...")
+    return len(leftovers)
+
+# %% ../nbs/08_cli.ipynb #5996c80a
 def _quiet_libraries():
     "Silence two known, harmless library messages in command output (mudata's planned default; UMAP on split graphs)."
+    import mudata as md
     md.set_options(pull_on_update=False)
     warnings.filterwarnings('ignore', message='Graph is not fully connected')
 
+def _load_data(data_path, sim: dict, log):
+    from multivae.data import read_multiome
+    from multivae.datasets import simulate_multiome
+    if data_path is None:
+        log(f"no --data_path given: using the embedded default dataset (simulate_multiome, {sim})")
+        return simulate_multiome(**sim)
+    for p in data_path:
+        if not Path(p).exists():
+            raise CLIError(f"--data_path {p} does not exist; pass a 10x .h5, a .h5mu, or two files")
+    log(f"reading {', '.join(data_path)}")
+    return read_multiome(data_path[0] if len(data_path) == 1 else list(data_path))
+
+def _read_cells(args, qc: dict, sim: dict, log):
+    "The cells that pass QC: in memory, or on disk with `--on_disk`."
+    from multivae.preprocessing import qc_filter
+    from multivae.ondisk import OnDiskMultiome, qc_filter_on_disk
+    if not args.on_disk:
+        return qc_filter(_load_data(args.data_path, sim, log), **qc, verbose=not args.quiet)
+    path = args.data_path[0]
+    if not Path(path).exists():
+        raise CLIError(f"--data_path {path} does not exist")
+    log(f"reading {path} by blocks of {args.block_size} cells")
+    source = OnDiskMultiome(path, block_size=args.block_size, blocks_in_memory=args.blocks_in_memory,
+                            read_workers=args.read_workers)
+    return qc_filter_on_disk(source, **qc, verbose=not args.quiet)
+
+# %% ../nbs/08_cli.ipynb #03356283
+def _check_same_model(config: dict, args, given: set):
+    "Refuse model flags given with --resume that differ from the checkpoint's (the model is fixed once trained)."
+    changed = [f"--{d} {getattr(args, d)} (the checkpoint has {config.get(arg)})"
+               for d, arg in _MODEL_ARGS.items() if d in given and getattr(args, d) != config.get(arg)]
+    if changed:
+        raise CLIError(f"--resume continues the checkpoint's model, which cannot change: {'; '.join(changed)}; "
+                       "drop those flags, or train a new model (another --model_name, or --overwrite)")
+
+def _trained_model(args, given: set, cells, ckpt: Path, log):
+    "A new model trained on `cells`, or (`--resume`) the checkpoint trained on with the training flags given."
+    from multivae.model import MultiVAE
+    progress = not args.quiet
+    if args.resume:
+        vae = MultiVAE.load(ckpt, cells)
+        _check_same_model(vae.config, args, given)
+        changed = {_TRAIN_ARGS[d]: getattr(args, d) for d in given & set(_TRAIN_ARGS)}
+        log(f"resuming {ckpt} from epoch {vae.epoch}" + (f" with {changed}" if changed else ''))
+        vae.train(resume=True, device=args.device, checkpoint_path=ckpt, progress=progress,
+                  **{**changed, 'max_epochs': args.epochs})
+        return vae
+    model_args = {arg: getattr(args, d) for d, arg in _MODEL_ARGS.items()}
+    if args.on_disk:
+        vae = MultiVAE.from_disk(cells, n_fit_cells=args.n_fit_cells, qc=False, progress=progress, **model_args)
+    else:
+        vae = MultiVAE.from_mudata(cells, **model_args)
+    n = {part: len(ids) for part, ids in vae.split.items()}
+    log(f"{vae}; cells: {n['train']} train, {n['val']} validation, {n['test']} test")
+    log(f"features: {vae.preprocessor.summary()}")
+    train_args = {arg: getattr(args, d) for d, arg in _TRAIN_ARGS.items()}
+    vae.train(device=args.device, checkpoint_path=ckpt, overwrite=args.overwrite, progress=progress,
+              **train_args)
+    return vae
+
+def _score_and_draw(args, vae, cells, ckpt_dir: Path, log):
+    "Evaluate on the test cells (metrics beside the checkpoint) and draw the figures."
+    from multivae.ondisk import evaluation_sample
+    from multivae.evaluation import evaluate, format_seed_table, format_latent_table
+    from multivae.visualization import make_figures
+    if args.on_disk:
+        log(f"scoring and drawing on up to {args.eval_cells:,} test cells "
+            "(and as many training cells for the baselines)")
+        vae, cells = evaluation_sample(vae, cells, args.eval_cells, args.seed)
+    results = evaluate(vae, cells, output_dir=ckpt_dir, name=f"{args.model_name}.metrics")
+    print(format_seed_table(results, vae.config['fusion']))
+    print(format_latent_table(results))
+    if not args.no_plots:
+        paths = make_figures(vae, cells, args.vis_output_dir, seed=args.seed)
+        log("figures: " + ", ".join(str(p) for p in paths.values()))
+
+# %% ../nbs/08_cli.ipynb #7bff7e71
 def train_main(argv: list|None=None, # arguments (default: sys.argv[1:])
               ) -> int:
     "The `multivae-train` command: load or simulate, QC, train, evaluate, draw; returns 0 on success."
-    prog = 'multivae-train'
-    _quiet_libraries()
-    args = train_parser().parse_args(argv)
+    prog, parser = 'multivae-train', train_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(argv)
+    given = given_flags(train_parser(), argv)
     main = int(os.environ.get('RANK', '0')) == 0  # under torchrun only the first process talks and writes
-    if not main: args.quiet = True
+    args.quiet = args.quiet or not main
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
     try:
-        if args.resume and args.overwrite: raise CLIError("--resume and --overwrite contradict each other; pick one")
+        _check_train_flags(args, given)
+        _quiet_libraries()
+        from multivae.training import select_device
+        from multivae.data import atomic_path
         select_device(args.device)
-        ckpt_dir = _writable_dir(args.checkpoint_dir, '--checkpoint_dir')
-        vis_dir = None if args.no_plots else _writable_dir(args.vis_output_dir, '--vis_output_dir')
+        ckpt_dir = _check_writable(args.checkpoint_dir, '--checkpoint_dir')
+        if not args.no_plots:
+            _check_writable(args.vis_output_dir, '--vis_output_dir')
         ckpt = ckpt_dir / f"{args.model_name}.pt"
         if ckpt.exists() and not (args.overwrite or args.resume):
-            raise CLIError(f"checkpoint {ckpt} already exists; pass --overwrite to replace it, --resume to continue it, "
-                           "or choose another --model_name")
-        if args.resume and not ckpt.exists(): raise CLIError(f"--resume: no checkpoint {ckpt} to continue")
+            raise CLIError(f"checkpoint {ckpt} already exists; pass --overwrite to replace it, --resume to "
+                           "continue it, or choose another --model_name")
+        if args.resume and not ckpt.exists():
+            raise CLIError(f"--resume: no checkpoint {ckpt} to continue")
+        _remove_leftovers(ckpt_dir, args.model_name, log)
         sim = dict(DEFAULT_SIMULATION, n_cells=args.sim_cells, n_genes=args.sim_genes, n_peaks=args.sim_peaks)
+        qc = dict(min_genes=args.min_genes, max_genes=args.max_genes, max_pct_mt=args.max_pct_mt,
+                  min_peaks=args.min_peaks, max_peaks=args.max_peaks, nmads=args.qc_nmads, mt_prefix=args.mt_prefix)
         t0 = time.time()
-        qc = dict(min_genes=args.min_genes, max_genes=args.max_genes, max_pct_mt=args.max_pct_mt, min_peaks=args.min_peaks,
-                  max_peaks=args.max_peaks, nmads=args.qc_nmads, mt_prefix=args.mt_prefix)
-        if args.on_disk:
-            if args.data_path is None or len(args.data_path) != 1:
-                raise CLIError("--on_disk reads one file: pass --data_path FILE (a 10x .h5, .h5ad or .h5mu)")
-            if not Path(args.data_path[0]).exists(): raise CLIError(f"--data_path {args.data_path[0]} does not exist")
-            log(f"reading {args.data_path[0]} by blocks of {args.block_size} cells")
-            if args.read_workers < 0: raise CLIError("--read_workers must be 0 or more")
-            source = OnDiskMultiome(args.data_path[0], block_size=args.block_size, blocks_in_memory=args.blocks_in_memory,
-                                    read_workers=args.read_workers)
-            cells = qc_filter_on_disk(source, **qc, verbose=not args.quiet)
-        else: cells = qc_filter(_load_data(args.data_path, sim, log), **qc, verbose=not args.quiet)
-        train_args = dict(max_epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, kl_beta_max=args.kl_beta_max,
-                          kl_warmup_epochs=args.kl_warmup_epochs, kl_anneal_strategy=args.kl_anneal_strategy,
-                          rna_weight=args.rna_weight, atac_weight=args.atac_weight, patience=args.patience, precision=args.precision)
-        if args.resume:
-            vae = MultiVAE.load(ckpt, cells)
-            log(f"resuming {ckpt} from epoch {vae.epoch}")
-            vae.train(resume=True, device=args.device, checkpoint_path=ckpt, progress=not args.quiet, max_epochs=args.epochs,
-                      precision=args.precision)
-        else:
-            model_args = dict(fusion=args.fusion, rna_likelihood=args.rna_likelihood, atac_likelihood=args.atac_likelihood,
-                              n_top_genes=args.n_top_genes, n_lsi_components=args.atac_n_components, n_latent=args.n_latent,
-                              n_hidden=args.n_hidden, test_size=args.test_size, seed=args.seed)
-            vae = (MultiVAE.from_disk(cells, n_fit_cells=args.n_fit_cells, qc=False, progress=not args.quiet, **model_args)
-                   if args.on_disk else MultiVAE.from_mudata(cells, **model_args))
-            log(f"{vae}; cells: {len(vae.split['train'])} train, {len(vae.split['val'])} validation, {len(vae.split['test'])} test")
-            log(f"features: {vae.preprocessor.summary()}")
-            vae.train(device=args.device, checkpoint_path=ckpt, overwrite=args.overwrite, progress=not args.quiet, **train_args)
-        if not main: return 0  # the other processes of a torchrun launch are done
+        cells = _read_cells(args, qc, sim, log)
+        vae = _trained_model(args, given, cells, ckpt, log)
+        if not main:
+            return 0  # the other processes of a torchrun launch are done
         vae.save(ckpt, overwrite=True)
-        run = {'data_path': args.data_path, 'simulation': sim if args.data_path is None else None, 'qc': qc, 'on_disk': args.on_disk}
-        (ckpt_dir / f"{args.model_name}.run.json").write_text(json.dumps(run, indent=2))
+        run = {'data_path': args.data_path, 'simulation': sim if args.data_path is None else None, 'qc': qc,
+               'on_disk': args.on_disk}
+        with atomic_path(ckpt_dir / f"{args.model_name}.run.json", overwrite=True) as tmp:
+            tmp.write_text(json.dumps(run, indent=2))
         log(f"trained {vae.epoch} epochs in {time.time() - t0:.0f} s; checkpoint: {ckpt}")
-        if args.on_disk:
-            log(f"scoring and drawing on up to {args.eval_cells:,} test cells (and as many training cells for the baselines)")
-            vae, cells = evaluation_sample(vae, cells, args.eval_cells, args.seed)
-        results = evaluate(vae, cells, output_dir=ckpt_dir)
-        print(format_seed_table(results, vae.config['fusion']))
-        print(format_latent_table(results))
-        if vis_dir is not None:
-            paths = make_figures(vae, cells, vis_dir, seed=args.seed)
-            log("figures: " + ", ".join(str(p) for p in paths.values()))
+        _score_and_draw(args, vae, cells, ckpt_dir, log)
         log(f"done in {time.time() - t0:.0f} s")
-    except CLIError as e: _fail(prog, str(e))
+    except CLIError as e:
+        _fail(prog, str(e))
     except (ValueError, FileNotFoundError, FileExistsError, RuntimeError, OSError) as e:
-        _fail(prog, f"{type(e).__name__}: {e}".replace('\n', ' '))
+        _fail(prog, as_flags(f"{type(e).__name__}: {e}".replace('\n', ' '), parser))
     return 0
 
 # %% ../nbs/08_cli.ipynb #97b5aacc
 def visualize_parser() -> argparse.ArgumentParser:
     "The argument parser of `multivae-visualize`."
-    p = argparse.ArgumentParser(prog='multivae-visualize', formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    p = _Parser(prog='multivae-visualize', formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                                 description="Redraw the figures of a trained multivae model.")
     p.add_argument('--model_path', required=True, help="checkpoint (.pt) written by multivae-train")
     p.add_argument('--data_path', nargs='+', default=None, metavar='PATH',
-                   help="the data the model was trained on; default: what <model>.run.json beside the checkpoint records")
+                   help="the data the model was trained on; default: what <model>.run.json beside the checkpoint "
+                        "records")
     p.add_argument('--output_dir', default='figures', help="folder of the figures")
-    p.add_argument('--seed', type=int, default=0, help="random seed of UMAP and Leiden")
+    p.add_argument('--seed', type=_nonneg_int, default=0, help="random seed of UMAP and Leiden")
     p.add_argument('--quiet', action='store_true', help="print nothing but errors")
     return p
+
+def _visualized_cells(vae, run: dict, data_path, seed: int, quiet: bool, log):
+    "The cells to draw: as `multivae-train` read them (a sample of the test cells when it read from disk)."
+    from multivae.preprocessing import qc_filter
+    from multivae.ondisk import OnDiskMultiome, qc_filter_on_disk, evaluation_sample
+    qc = run.get('qc', {})
+    if run.get('on_disk'):
+        source = qc_filter_on_disk(OnDiskMultiome(data_path[0]), **qc, verbose=not quiet)
+        return evaluation_sample(vae, source, 10_000, seed)
+    data = _load_data(data_path, run.get('simulation') or DEFAULT_SIMULATION, log)
+    return vae, qc_filter(data, **qc, verbose=not quiet)
 
 def visualize_main(argv: list|None=None, # arguments (default: sys.argv[1:])
                   ) -> int:
     "The `multivae-visualize` command; returns 0 on success."
-    prog = 'multivae-visualize'
-    _quiet_libraries()
-    args = visualize_parser().parse_args(argv)
+    prog, parser = 'multivae-visualize', visualize_parser()
+    args = parser.parse_args(argv)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
     try:
         model_path = Path(args.model_path)
-        if not model_path.exists(): raise CLIError(f"--model_path {model_path} does not exist; pass a checkpoint written by multivae-train")
-        out = _writable_dir(args.output_dir, '--output_dir')
+        if not model_path.is_file():
+            raise CLIError(f"--model_path {model_path} does not exist or is not a file; pass a checkpoint "
+                           "written by multivae-train")
+        _check_writable(args.output_dir, '--output_dir')
         run_file = model_path.with_suffix('.run.json')
         run = json.loads(run_file.read_text()) if run_file.exists() else {}
-        qc = run.get('qc', {})
         if args.data_path is None and not run:
-            raise CLIError(f"no --data_path given and no run file {run_file} beside the checkpoint; pass --data_path")
-        data_path = args.data_path or run.get('data_path')
+            raise CLIError(f"no --data_path given and no run file {run_file} beside the checkpoint; "
+                           "pass --data_path")
+        _quiet_libraries()
+        from multivae.model import MultiVAE
+        from multivae.visualization import make_figures
         vae = MultiVAE.load(model_path)
-        if run.get('on_disk'):  # trained from disk: draw a sample of its cells, as multivae-train did
-            source = qc_filter_on_disk(OnDiskMultiome(data_path[0]), **qc, verbose=not args.quiet)
-            vae, cells = evaluation_sample(vae, source, 10_000, args.seed)
-        else: cells = qc_filter(_load_data(data_path, run.get('simulation') or DEFAULT_SIMULATION, log), **qc, verbose=not args.quiet)
-        paths = make_figures(vae, cells, out, seed=args.seed)
+        vae, cells = _visualized_cells(vae, run, args.data_path or run.get('data_path'), args.seed,
+                                       args.quiet, log)
+        paths = make_figures(vae, cells, args.output_dir, seed=args.seed)
         log("figures: " + ", ".join(str(p) for p in paths.values()))
-    except CLIError as e: _fail(prog, str(e))
+    except CLIError as e:
+        _fail(prog, str(e))
     except (ValueError, FileNotFoundError, RuntimeError, OSError) as e:
-        _fail(prog, f"{type(e).__name__}: {e}".replace('\n', ' '))
+        _fail(prog, as_flags(f"{type(e).__name__}: {e}".replace('\n', ' '), parser))
     return 0

@@ -613,21 +613,25 @@ def _jsonable(x):
 
 def evaluate(vae, # a trained `MultiVAE`
              mdata: md.MuData, # the raw-count data the model was created from (its test cells are scored)
-             output_dir: str|Path|None=None, # write metrics.json and metrics.md here (created if needed)
+             output_dir: str|Path|None=None, # write `<name>.json` and `<name>.md` here (created if needed)
              labels_key: str|None='cell_type', # column of mdata.obs with known labels
              batch_key: str|None=None, # column of mdata.obs with batches, for the batch-mixing scores (default: the model's)
              k: int=15, # neighbours of the kNN baseline
+             name: str='metrics', # file name of the scores, without suffix (multivae-train: `<model_name>.metrics`)
             ) -> pd.DataFrame:
     "Imputation and latent-space scores on the test cells, as one tidy DataFrame; optionally written to `output_dir`."
     data = _eval_data(vae, mdata, n_pcs=50)
     results = pd.concat([evaluate_imputation(vae, mdata, k=k, _data=data), evaluate_latent(vae, mdata, labels_key, batch_key, _data=data)],
                         ignore_index=True)
+    if output_dir is not None and Path(name).name != name:
+        raise ValueError(f"name must be a file name without folders, got {name!r}; put the folder in output_dir")
     if output_dir is not None:
-        out = Path(output_dir); out.mkdir(parents=True, exist_ok=True)
+        out = Path(output_dir)
+        out.mkdir(parents=True, exist_ok=True)
         payload = {'config': _jsonable(dict(vae.config)), 'n_test_cells': len(data['cells']),
                    'epochs_trained': int(getattr(vae, 'epoch', 0)), 'metrics': _jsonable(results.to_dict(orient='records'))}
-        _write_atomic(out / 'metrics.json', json.dumps(payload, indent=1))
+        _write_atomic(out / f'{name}.json', json.dumps(payload, indent=1))
         md_text = (f"# multivae evaluation\n\n```\n{format_seed_table(results, vae.config['fusion'])}\n\n"
                    f"{format_latent_table(results)}\n```\n")
-        _write_atomic(out / 'metrics.md', md_text)
+        _write_atomic(out / f'{name}.md', md_text)
     return results

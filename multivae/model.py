@@ -16,16 +16,18 @@ from fastcore.basics import patch  # methods defined in cells of their own, docu
 from tqdm import tqdm  # the text bar: it works in terminals and notebooks without ipywidgets
 
 import multivae
+from .defaults import MODEL_DEFAULTS  # re-exported: multivae.model.MODEL_DEFAULTS
 from .data import atomic_path
-from .preprocessing import Preprocessor, PreprocessingError, split_cells
+from .preprocessing import (Preprocessor, PreprocessingError, split_cells, split_sizes,
+                                    fewest_cells)
 from .module import MultiVAEModule, ModelConfigError, FUSIONS, nb_expected_log1p
 from .training import (TrainingError, TRAIN_DEFAULTS, CellTensors, kl_beta, select_device, save_atomic,
                                distributed_context, train_epoch, evaluate_loss, make_optimizer, cpu_has_native_bf16,
-                               _Loss, _cpu_weights)
+                               _Loss, _cpu_weights, CheckpointSchedule)
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'MODEL_DEFAULTS', 'IMPUTE_DEPTHS', 'RNA_SCALES', 'MultiVAE', 'model_config', 'split_for_model',
-           'preprocessor_args']
+__all__ = ['CHECKPOINT_FORMAT', 'IMPUTE_DEPTHS', 'RNA_SCALES', 'MultiVAE', 'model_config', 'split_for_model',
+           'check_enough_cells', 'preprocessor_args']
 
 # %% ../nbs/05_model.ipynb #2d27ef1a
 CHECKPOINT_FORMAT = 2  # 2: the peak decoder's depth-aware complementary log-log link (format 1 decoded logits)
@@ -55,10 +57,6 @@ class MultiVAE:
                 f"{len(self.preprocessor.genes)} genes, {len(self.preprocessor.peaks)} peaks, trained epochs={self.epoch})")
 
 # %% ../nbs/05_model.ipynb #f6eb1a52
-MODEL_DEFAULTS = dict(fusion='poe', rna_likelihood='nb', atac_likelihood='bernoulli', n_latent=32, n_hidden=64, n_layers=2,
-                      fusion_hidden=128, dropout=0.1, n_top_genes='auto', hvg_flavor='seurat_v3', n_lsi_components=50,
-                      min_peak_cells=5, batch_key=None, labels_key='cell_type', test_size=0.2, val_size=0.1, seed=0)
-
 @patch(cls_method=True)
 def from_mudata(cls: MultiVAE, mdata: md.MuData, # raw counts in 'rna' and 'atac' (after qc_filter)
                  **kwargs, # any of MODEL_DEFAULTS: fusion, rna_likelihood, atac_likelihood, n_latent, ..., seed
@@ -91,6 +89,7 @@ def split_for_model(obs_names: pd.Index, # the cells
                     config: dict, # from `model_config`
                    ) -> tuple: # ({'train', 'val', 'test'} cell names, batch categories or None)
     "The model's split of the cells and its batch categories."
+    check_enough_cells(len(obs_names), config)
     lab = config['labels_key']
     labels = obs[lab].astype(str).values if lab and lab in obs else None
     split_ix = split_cells(len(obs_names), config['test_size'], config['val_size'], config['seed'], labels)
@@ -101,6 +100,41 @@ def split_for_model(obs_names: pd.Index, # the cells
             raise PreprocessingError(f"batch_key {config['batch_key']!r} is not a column of mdata.obs ({list(obs.columns)})")
         batch_categories = sorted(obs[config['batch_key']].astype(str).unique())
     return split, batch_categories
+
+def check_enough_cells(n_cells: int, # cells in the data
+                       config: dict, # from `model_config`
+                      ):
+    "Refuse, before anything is fitted, too few cells for the split and preprocessing of `config`."
+    n_fit = Preprocessor(**preprocessor_args(config)).min_fit_cells
+    test_size, val_size = config['test_size'], config['val_size']
+    need = fewest_cells(n_fit, test_size, val_size)
+    if n_cells >= need:
+        return
+    n_lsi, min_peak_cells = config['n_lsi_components'], config['min_peak_cells']
+    why = f"n_lsi_components={n_lsi} needs {n_lsi + 1} for the LSI's SVD"
+    if min_peak_cells >= 1:
+        why += (f", min_peak_cells={min_peak_cells:g} needs {int(min_peak_cells)} for a peak to be "
+                "kept")
+    sizes = split_sizes(n_cells, test_size, val_size)
+    n_train = sizes['train']
+    held_out = (sizes['test'] > 0 or test_size == 0) and (sizes['val'] > 0 or val_size == 0)
+    lower = []
+    if n_train >= 2 and held_out:  # the same split could then do with smaller settings
+        if n_lsi + 1 > n_train:
+            lower.append(f"n_lsi_components to at most {n_train - 1}")
+        if min_peak_cells >= 1 and int(min_peak_cells) > n_train:
+            lower.append(f"min_peak_cells to at most {n_train}")
+    sizes_asked = {'test': test_size, 'validation': val_size}
+    held_out_parts = [part for part, size in sizes_asked.items() if size > 0]
+    hold_out = ""
+    if held_out_parts:
+        hold_out = (f", and test_size={test_size:g} and val_size={val_size:g} hold out at least "
+                    f"one {' and one '.join(held_out_parts)} cell")
+    fix = f"give at least {need} cells" + (f", or lower {' and '.join(lower)}" if lower else "")
+    raise PreprocessingError(
+        f"{n_cells} cells are too few for this model: it needs at least {need}. The preprocessing "
+        f"is fitted on the training cells and needs {n_fit} of them ({why}){hold_out}: {n_cells} "
+        f"cells give {n_train} training cell{'' if n_train == 1 else 's'}. To fix it, {fix}")
 
 def preprocessor_args(config: dict) -> dict:
     "The Preprocessor's arguments in a model config."
@@ -139,21 +173,28 @@ def attach(self: MultiVAE, mdata: md.MuData, # the cells the model was created f
 # %% ../nbs/05_model.ipynb #95bb9497
 @patch
 def train(self: MultiVAE,
-           resume: bool=False, # continue from the saved training state (epoch, optimizer, history)
+           resume: bool=False, # insist on continuing: an error when the model has no training state
            device: str='auto', # 'auto', 'cpu', 'cuda' or 'mps'
            checkpoint_path: str|Path|None=None, # save a checkpoint here during training
-           checkpoint_every: int=5, # epochs between checkpoints (the last epoch is always saved)
            overwrite: bool=False, # let checkpoint_path replace an existing file
            progress: bool=True, # show a progress bar (the first process only, under torchrun)
-           **kwargs, # training arguments: any of TRAIN_DEFAULTS (max_epochs, lr, batch_size, kl_*, weights, precision, ...)
+           **kwargs, # of TRAIN_DEFAULTS: max_epochs, lr, batch_size, kl_*, checkpoint_every, ...
           ) -> pd.DataFrame:
-    "Train (or resume training) and return the per-epoch history; the best validation weights are kept. Under torchrun each process trains on its part of every minibatch and only the first writes."
+    """Train up to `max_epochs` epochs in all; return the history, keep the best validation weights.
+
+    A model that has trained (in an earlier call, or in the run of the checkpoint it was loaded
+    from) continues where it stopped: epoch count, history, optimizer and early stopping go on, and
+    arguments not given keep their values. Under torchrun each process trains on its part of every
+    minibatch and only the first writes."""
     unknown = set(kwargs) - set(TRAIN_DEFAULTS)
     if unknown: raise TypeError(f"unknown training arguments {sorted(unknown)}; train takes {sorted(TRAIN_DEFAULTS)}")
     if self.data is None:
         raise TrainingError("no data attached: create the model with MultiVAE.from_mudata(mdata) or load it with MultiVAE.load(path, mdata)")
-    if resume and self.train_state is None: raise TrainingError("nothing to resume: this model has no saved training state")
-    args = {**TRAIN_DEFAULTS, **(self.train_state['args'] if resume else {}), **kwargs}
+    continuing = self.train_state is not None
+    if resume and not continuing:
+        raise TrainingError("nothing to resume: this model has no saved training state")
+    args = {**TRAIN_DEFAULTS, **(self.train_state['args'] if continuing else {}), **kwargs}
+    schedule = CheckpointSchedule(args['checkpoint_every'])
     kl_beta(0, 1, strategy=args['kl_anneal_strategy'])
     if args['batch_size'] < 2: raise TrainingError("batch_size must be at least 2")
     if args['precision'] not in ('fp32', 'bf16'): raise TrainingError(f"unknown precision {args['precision']!r}; use 'fp32' or 'bf16'")
@@ -180,17 +221,27 @@ def train(self: MultiVAE,
     train_ix = np.array([pos[c] for c in self.split['train']])
     val_ix = np.array([pos[c] for c in self.split['val']], dtype=int)
     weights = {'rna': args['rna_weight'], 'atac': args['atac_weight']}
-    if resume:
+    if continuing:
         st = self.train_state
-        module.load_state_dict(st['module']); opt.load_state_dict(st['optimizer'])
+        module.load_state_dict(st['module'])
+        opt.load_state_dict(st['optimizer'])  # this restores the rate it ran at too
+        if 'lr' in kwargs:  # a rate asked for now replaces it
+            for group in opt.param_groups:
+                group['lr'] = args['lr']
+        args['lr'] = opt.param_groups[0]['lr']
         best_val, best_state, bad_epochs = st['best_val'], st['best_module'], st['bad_epochs']
         self.best_epoch = st.get('best_epoch')
-        if checkpoint_path is not None: overwrite = True
+        if resume and checkpoint_path is not None:
+            overwrite = True
+        if args['max_epochs'] <= self.epoch:
+            warnings.warn(f"this model has trained {self.epoch} epochs and max_epochs="
+                          f"{args['max_epochs']} counts all of them: nothing to train; pass "
+                          f"max_epochs > {self.epoch} to train more")
     else:
         self.history, self.epoch, self.best_epoch = [], 0, None
         best_val, best_state, bad_epochs = float('inf'), None, 0
     seed = self.config['seed']
-    stop = False
+    stop, written = False, False
     def snapshot():  # what resuming needs; taken only when it is saved or training ends, not every epoch
         return {'args': args, 'module': _cpu_weights(module), 'optimizer': opt.state_dict(), 'best_val': best_val,
                 'best_module': best_state, 'bad_epochs': bad_epochs, 'stopped_early': bool(stop), 'best_epoch': self.best_epoch}
@@ -217,14 +268,21 @@ def train(self: MultiVAE,
             elif epoch >= args['kl_warmup_epochs']: bad_epochs += 1  # patience counts only after the warm-up
             bar.set_postfix(loss=f"{tr['loss']:.1f}", val=f"{va.get('loss', float('nan')):.1f}", beta=f"{beta:.2f}")
             stop = args['early_stopping'] and bad_epochs >= args['patience']
-            if checkpoint_path is not None and ((epoch + 1) % checkpoint_every == 0 or stop or epoch + 1 == args['max_epochs']):
+            last = stop or epoch + 1 == args['max_epochs']
+            if checkpoint_path is not None and (schedule.due(epoch, row['seconds']) or last):
+                schedule.written()
                 if ctx.is_main:  # only the writer needs the snapshot now; every process takes one at the end
                     self.train_state = snapshot()
-                    self.save(checkpoint_path, overwrite=overwrite or epoch > 0 or resume, _weights=best_state)
+                    self.save(checkpoint_path, overwrite=overwrite or written, _weights=best_state)
+                written = True
             if stop:
                 if progress and ctx.is_main: print(f"early stopping at epoch {epoch + 1}: validation loss has not improved for {args['patience']} epochs")
                 break
-    except Exception as e:
+    except BaseException as e:  # an error, or Ctrl-C
+        try:
+            self.train_state = snapshot()  # the weights as they are now: the next call goes on
+        except Exception:  # e.g. the device itself failed: the state of the last write stays
+            pass
         if ctx.world_size > 1:
             saved = f"the last checkpoint, {checkpoint_path}, is intact (resume with resume=True / --resume)" if checkpoint_path else "no checkpoint was asked for"
             print(f"multivae: process {ctx.rank} of {ctx.world_size} failed in epoch {epoch + 1}: {type(e).__name__}: {e}; "
@@ -268,6 +326,55 @@ def save(self: MultiVAE, path: str|Path, # checkpoint file (e.g. model.pt)
         with atomic_path(hist, overwrite=True) as tmp: pd.DataFrame(self.history).to_csv(tmp, index=False)
     return path
 
+# what `load` reads, and what `train` reads of a training state to continue
+_CHECKPOINT_KEYS = ('format', 'multivae_version', 'config', 'preprocessor', 'split',
+                    'batch_categories', 'module', 'epoch', 'history', 'train_state')
+_CONFIG_KEYS = ('fusion', 'rna_likelihood', 'atac_likelihood', 'n_latent', 'n_hidden', 'n_layers',
+                'fusion_hidden', 'dropout', 'batch_key', 'seed')
+_PREPROCESSOR_KEYS = ('config', 'genes', 'peaks', 'hvg_fraction', 'idf', 'lsi_components',
+                      'lsi_mean', 'lsi_std')
+_TRAIN_STATE_KEYS = ('args', 'module', 'optimizer', 'best_val', 'best_module', 'bad_epochs')
+
+def _missing_keys(ckpt: dict) -> list:
+    "What `load` (and `train`, to continue) needs that `ckpt` lacks, named as in the checkpoint."
+    missing = [repr(k) for k in _CHECKPOINT_KEYS if k not in ckpt]
+    parts = {'config': _CONFIG_KEYS, 'preprocessor': _PREPROCESSOR_KEYS,
+             'train_state': _TRAIN_STATE_KEYS}
+    for part, keys in parts.items():
+        if part not in ckpt or (part == 'train_state' and ckpt[part] is None):
+            continue  # a missing part is named above; an untrained model has no training state
+        inner = ckpt[part]
+        if not isinstance(inner, dict):
+            missing.append(f"{part!r} as a dict (it is a {type(inner).__name__})")
+            continue
+        missing += [f"{part}[{k!r}]" for k in keys if k not in inner]
+    return missing
+
+def _check_checkpoint(ckpt, path: Path):
+    "Refuse what is not a checkpoint this multivae can load, naming the file and what it lacks."
+    fix = "pass a checkpoint written by multivae-train or MultiVAE.save"
+    if not isinstance(ckpt, dict):
+        raise TrainingError(f"{path} is not a multivae checkpoint: it holds a "
+                            f"{type(ckpt).__name__}, not the dict MultiVAE.save writes; {fix}")
+    if ckpt and all(isinstance(v, torch.Tensor) for v in ckpt.values()):
+        raise TrainingError(f"{path} is not a multivae checkpoint: it holds only tensors "
+                            f"({len(ckpt)}, e.g. {next(iter(ckpt))!r}), like a module's "
+                            "state_dict, without the config, preprocessor and split a model "
+                            f"needs; {fix}")
+    has_marks = 'format' in ckpt and 'multivae_version' in ckpt
+    if has_marks and ckpt['format'] != CHECKPOINT_FORMAT:  # e.g. format 1: its peaks decoded logits
+        raise TrainingError(f"{path} has checkpoint format {ckpt['format']} (multivae "
+                            f"{ckpt['multivae_version']}), this multivae {multivae.__version__} "
+                            f"reads format {CHECKPOINT_FORMAT}; retrain with this version or load "
+                            "it with a matching multivae version")
+    missing = _missing_keys(ckpt)
+    if missing:
+        keys = ', '.join(repr(k) for k in list(ckpt)[:8]) + (', ...' if len(ckpt) > 8 else '')
+        lacks_top_level = any(k not in ckpt for k in _CHECKPOINT_KEYS)
+        what = f" (its keys: {keys or 'none'})" if lacks_top_level else ""
+        raise TrainingError(f"{path} is not a complete multivae checkpoint: it lacks "
+                            f"{', '.join(missing)}{what}; {fix}")
+
 @patch(cls_method=True)
 def load(cls: MultiVAE, path: str|Path, # a checkpoint written by `save`
           mdata: md.MuData|None=None, # the training data, to resume training (optional)
@@ -276,14 +383,13 @@ def load(cls: MultiVAE, path: str|Path, # a checkpoint written by `save`
     "A MultiVAE restored from a checkpoint; it gives the same outputs as the saved one."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"checkpoint {path} does not exist; pass the .pt file written by multivae-train or MultiVAE.save")
-    try: ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise TrainingError(f"{path} is not a multivae checkpoint ({type(e).__name__}); pass the .pt file written by MultiVAE.save") from None
-    if not isinstance(ckpt, dict) or 'format' not in ckpt:
-        raise TrainingError(f"{path} is not a multivae checkpoint; pass the .pt file written by MultiVAE.save")
-    if ckpt['format'] != CHECKPOINT_FORMAT:  # e.g. format 1: its peak decoder gave logits, which this version would misread
-        raise TrainingError(f"{path} has checkpoint format {ckpt['format']} (multivae {ckpt.get('multivae_version')}), "
-                            f"this multivae {multivae.__version__} reads format {CHECKPOINT_FORMAT}; retrain with this version "
-                            "or load it with a matching multivae version")
+    try:
+        ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e:  # not torch.save's format, or pickled objects (e.g. a torch module)
+        raise TrainingError(f"{path} is not a multivae checkpoint: torch.load(weights_only=True) "
+                            f"cannot read it ({type(e).__name__}); pass a checkpoint written by "
+                            "multivae-train or MultiVAE.save") from None
+    _check_checkpoint(ckpt, path)
     if ckpt['multivae_version'] != multivae.__version__:
         warnings.warn(f"{path} was written by multivae {ckpt['multivae_version']}; this is multivae {multivae.__version__}")
     pp = Preprocessor.from_state_dict(_from_saveable(ckpt['preprocessor']))

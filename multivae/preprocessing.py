@@ -12,9 +12,11 @@ import anndata as ad
 import mudata as md
 from sklearn.decomposition import TruncatedSVD
 
+from .defaults import QC_DEFAULTS  # re-exported: multivae.preprocessing.QC_DEFAULTS
+
 # %% auto #0
-__all__ = ['QC_DEFAULTS', 'PreprocessingError', 'mad_bounds', 'qc_thresholds', 'qc_metrics', 'qc_apply', 'qc_filter',
-           'split_cells', 'Preprocessor', 'tfidf', 'open_peaks']
+__all__ = ['PreprocessingError', 'mad_bounds', 'qc_thresholds', 'qc_metrics', 'qc_apply', 'qc_filter', 'split_cells',
+           'split_sizes', 'fewest_cells', 'Preprocessor', 'tfidf', 'open_peaks']
 
 # %% ../nbs/02_preprocessing.ipynb #8812b567
 class PreprocessingError(ValueError):
@@ -31,9 +33,6 @@ def _as_mudata(mods: dict) -> md.MuData:
     with md.set_options(pull_on_update=False): return md.MuData(mods)
 
 # %% ../nbs/02_preprocessing.ipynb #d8955642
-QC_DEFAULTS = dict(min_genes='auto', max_genes='auto', max_pct_mt=15.0, min_peaks='auto', max_peaks='auto', nmads=5.0,
-                   mt_prefix='MT-')
-
 def mad_bounds(values, # per-cell values (counts or detected features)
                nmads: float=5.0, # allowed distance from the median, in median absolute deviations
               ) -> tuple: # (lowest, highest) value that is not an outlier
@@ -162,6 +161,16 @@ def qc_filter(mdata: md.MuData, # raw counts in `rna` and `atac`
     return out
 
 # %% ../nbs/02_preprocessing.ipynb #7f83fe38
+def _check_split_fractions(test_size: float, val_size: float):
+    if not (0 <= test_size < 1 and 0 <= val_size < 1 and test_size + val_size < 1):
+        raise PreprocessingError(f"test_size ({test_size}) and val_size ({val_size}) must be in [0, 1) with a sum below 1")
+
+def _n_held_out(n_cells: int, n_left: int, frac: float) -> int:
+    "Cells a part of `frac` of `n_cells` takes from `n_left` unassigned ones: at least one, if any."
+    if frac == 0 or n_left < 2:
+        return 0
+    return max(1, int(round(frac * n_cells)))
+
 def split_cells(n_cells: int, # number of cells to split
                 test_size: float=0.2, # fraction held out for testing
                 val_size: float=0.1, # fraction of all cells used for validation (early stopping)
@@ -170,12 +179,12 @@ def split_cells(n_cells: int, # number of cells to split
                ) -> dict:
     "Indices of train, validation and test cells: disjoint, sorted, covering `range(n_cells)`."
     from sklearn.model_selection import train_test_split
-    if not (0 <= test_size < 1 and 0 <= val_size < 1 and test_size + val_size < 1):
-        raise PreprocessingError(f"test_size ({test_size}) and val_size ({val_size}) must be in [0, 1) with a sum below 1")
+    _check_split_fractions(test_size, val_size)
     idx = np.arange(n_cells)
     def _split(ix, frac, lab, s):
-        if frac == 0 or len(ix) < 2: return ix, ix[:0]
-        n_out = max(1, int(round(frac * n_cells)))
+        n_out = _n_held_out(n_cells, len(ix), frac)
+        if n_out == 0:
+            return ix, ix[:0]
         strat = lab if lab is not None and pd.Series(lab).value_counts().min() >= 2 and n_out >= pd.Series(lab).nunique() else None
         a, b = train_test_split(ix, test_size=n_out, random_state=s, stratify=strat)
         return np.sort(a), np.sort(b)
@@ -183,6 +192,30 @@ def split_cells(n_cells: int, # number of cells to split
     rest, test = _split(idx, test_size, labels, seed)
     train, val = _split(rest, val_size, None if labels is None else labels[rest], seed + 1)
     return {'train': train, 'val': val, 'test': test}
+
+# %% ../nbs/02_preprocessing.ipynb #5db8b54b
+def split_sizes(n_cells: int, # number of cells to split
+                test_size: float=0.2, # fraction held out for testing
+                val_size: float=0.1, # fraction of all cells used for validation
+               ) -> dict:
+    "How many of `n_cells` cells `split_cells` puts in train, validation and test."
+    _check_split_fractions(test_size, val_size)
+    n_test = _n_held_out(n_cells, n_cells, test_size)
+    n_val = _n_held_out(n_cells, n_cells - n_test, val_size)
+    return {'train': n_cells - n_test - n_val, 'val': n_val, 'test': n_test}
+
+def fewest_cells(n_train: int, # training cells needed
+                 test_size: float=0.2, # fraction held out for testing
+                 val_size: float=0.1, # fraction of all cells used for validation
+                ) -> int:
+    "The fewest cells whose split has `n_train` training cells and a cell in each non-empty part."
+    n_cells = max(n_train, 1)
+    while True:
+        sizes = split_sizes(n_cells, test_size, val_size)
+        held_out = (sizes['test'] > 0 or test_size == 0) and (sizes['val'] > 0 or val_size == 0)
+        if sizes['train'] >= n_train and held_out:
+            return n_cells
+        n_cells += 1
 
 # %% ../nbs/02_preprocessing.ipynb #0e087a30
 class Preprocessor:
@@ -218,6 +251,13 @@ class Preprocessor:
         if not self.fitted: return f"Preprocessor(unfitted, {self.config})"
         return (f"Preprocessor({self.summary()}; {self.lsi_components.shape[0]} LSI components, first component "
                 f"dropped: {self.dropped_first_component} (r={self.depth_correlation:+.2f}))")
+
+    @property
+    def min_fit_cells(self) -> int:
+        "The fewest training cells `fit` can work with (see below)."
+        min_cells = self.config['min_peak_cells']
+        peak_cells = int(min_cells) if min_cells >= 1 else 1  # a fraction: always reached
+        return max(self.config['n_lsi_components'] + 1, peak_cells, 2)
 
     def summary(self) -> str:
         "Which features the model will see: genes and peaks kept of those given, and by which rule."

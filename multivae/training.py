@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_training.ipynb #c5086fe2
 from __future__ import annotations
-import math, os
+import math, os, time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +16,11 @@ import torch.distributed as dist
 import mudata as md
 
 from .data import atomic_path
+from .defaults import TRAIN_DEFAULTS  # re-exported: multivae.training.TRAIN_DEFAULTS
 from .module import MultiVAEModule
 
 # %% auto #0
-__all__ = ['TRAIN_DEFAULTS', 'TrainingError', 'kl_beta', 'select_device', 'save_atomic', 'SparseRows', 'CellTensors',
+__all__ = ['TrainingError', 'kl_beta', 'select_device', 'save_atomic', 'CheckpointSchedule', 'SparseRows', 'CellTensors',
            'DistributedContext', 'distributed_context', 'shard', 'modality_dropout_mask', 'train_epoch',
            'evaluate_loss', 'cpu_has_native_bf16', 'make_optimizer']
 
@@ -68,6 +69,35 @@ def save_atomic(obj, # what to save with torch.save
         raise FileExistsError(f"{path} already exists; pass overwrite=True (--overwrite) to replace it, or choose another name")
     with atomic_path(path, overwrite=True) as tmp: torch.save(obj, tmp)
     return path
+
+# %% ../nbs/04_training.ipynb #3702c580
+class CheckpointSchedule:
+    "When to checkpoint: every `every` epochs, or ('auto') to lose at most an epoch or a minute."
+    max_loss_seconds = 60.0  # what 'auto' may lose when that is more than one epoch
+
+    def __init__(self, every: int|str='auto', # 'auto' or a positive number of epochs
+                 clock=time.monotonic, # the time in seconds (a fake clock in tests)
+                ):
+        is_count = isinstance(every, (int, np.integer)) and not isinstance(every, bool)
+        if every != 'auto' and not (is_count and every >= 1):
+            raise TrainingError("checkpoint_every must be 'auto' or a positive number of epochs, "
+                                f"got {every!r}")
+        self.every, self.clock = every, clock
+        self.last_write, self.longest_epoch = clock(), 0.0
+
+    def due(self, epoch: int, # the 0-based epoch just finished
+            epoch_seconds: float, # how long it took
+           ) -> bool:
+        "Whether to write a checkpoint after `epoch`."
+        self.longest_epoch = max(self.longest_epoch, epoch_seconds)
+        if self.every != 'auto':
+            return (epoch + 1) % self.every == 0
+        # skip only if the next epoch would still end within the allowance of the last write
+        return self.clock() - self.last_write + self.longest_epoch > self.max_loss_seconds
+
+    def written(self):
+        "The state of this moment is being written: the allowance counts from now."
+        self.last_write = self.clock()
 
 # %% ../nbs/04_training.ipynb #7e55cd91
 def _reindex_rows(x, rows: np.ndarray):
@@ -338,10 +368,6 @@ def evaluate_loss(module: MultiVAEModule, data: CellTensors, idx: np.ndarray, be
     return {k: v / max(n, 1) for k, v in sums.items()}
 
 # %% ../nbs/04_training.ipynb #95bb9497
-TRAIN_DEFAULTS = dict(max_epochs=100, lr=3e-3, batch_size=128, kl_beta_max=1.0, kl_warmup_epochs=20, kl_anneal_strategy='linear',
-                      rna_weight=1.0, atac_weight=1.0, modality_dropout=0.2, grad_clip=10.0, weight_decay=0.0,
-                      early_stopping=True, patience=15, precision='fp32')
-
 def cpu_has_native_bf16() -> bool:
     "Whether this CPU multiplies bfloat16 natively (AVX512-BF16 or AMX flags in /proc/cpuinfo; False where unknown)."
     try: flags = Path('/proc/cpuinfo').read_text()
