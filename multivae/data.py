@@ -65,8 +65,10 @@ def find_shared_data(start: str | Path | None = None, # folder to start from (de
     return None
 
 # %% ../nbs/00_data.ipynb #2e02d6b5
+_MAX_COUNT = 1e6  # more than a whole cell's library: no single-cell feature reaches it
+
 def _check_counts(values: np.ndarray, where: str):
-    "Raise a MultiomeReadError if `values` holds non-finite or negative numbers."
+    "Refuse NaN or negative counts (MultiomeReadError); warn about implausible or fractional ones."
     if values.size == 0: return
     if values.dtype.kind == 'f' and not np.isfinite(values).all():
         n = int((~np.isfinite(values)).sum())
@@ -76,10 +78,57 @@ def _check_counts(values: np.ndarray, where: str):
         n = int((values < 0).sum())
         raise MultiomeReadError(f"{where}: {n} counts are negative (smallest {values.min():g}); the matrix must hold raw "
                                 "counts (pass the raw count matrix or layer, not scaled or centred values)")
+    largest = float(values.max())
+    if largest > _MAX_COUNT:
+        n_large = int((values > _MAX_COUNT).sum())
+        warnings.warn(f"{where}: {n_large} counts exceed {_MAX_COUNT:,.0f} (largest "
+                      f"{largest:,.0f}), more than a whole cell's library; check that this is a "
+                      "raw single-cell count matrix (not bulk data, not damaged values)")
+    if values.dtype.kind == 'f':
+        fractional = values != np.round(values)
+        if fractional.any():
+            examples = ', '.join(f'{v:g}' for v in values[fractional][:3])
+            warnings.warn(f"{where}: {int(fractional.sum())} of {values.size} non-zero counts are "
+                          f"not whole numbers (e.g. {examples}); the model's negative binomial "
+                          "likelihood needs raw integer counts, and fitting refuses these: pass "
+                          "the raw counts (e.g. layers['counts']), not normalised or corrected "
+                          "values")
+
+def _check_matrix(x, where: str):
+    "Raise a MultiomeReadError unless `x` is a numeric array or a consistent sparse matrix."
+    if x is None:
+        raise MultiomeReadError(f"{where}: no count matrix (X is empty); store the raw counts in X "
+                                "or in layers['counts']")
+    if not (sp.issparse(x) or isinstance(x, np.ndarray)):
+        raise MultiomeReadError(f"{where}: the count matrix is a {type(x).__name__}, not an array "
+                                "or a sparse matrix; store the raw counts as one")
+    if x.dtype.kind not in 'biuf':
+        raise MultiomeReadError(f"{where}: the counts are of type {x.dtype}, not numbers; store "
+                                "the raw counts as integers or floats")
+    if sp.issparse(x) and x.format in ('csr', 'csc'):
+        problem = None
+        if x.indices.dtype.kind not in 'iu' or x.indptr.dtype.kind not in 'iu':
+            problem = f'indices of type {x.indices.dtype} and pointers of type {x.indptr.dtype}'
+        else:
+            try:
+                x.check_format(full_check=True)
+            except ValueError as e:
+                problem = str(e)
+        if problem is None and (np.diff(x.indptr) < 0).any():
+            problem = 'indptr must be a non-decreasing sequence'  # scipy skips it if nnz < 1
+        if problem:
+            raise MultiomeReadError(f"{where}: the sparse count matrix is inconsistent "
+                                    f"({problem}); the file is damaged: write it again from the "
+                                    "data it came from")
 
 def _as_counts(x, where: str) -> sp.csr_matrix:
-    "`x` as a checked CSR float32 count matrix."
-    x = sp.csr_matrix(x, dtype=np.float32) if not (sp.issparse(x) and x.format == 'csr' and x.dtype == np.float32) else x
+    "`x` as a checked CSR float32 count matrix, duplicate entries summed."
+    _check_matrix(x, where)
+    is_csr32 = sp.issparse(x) and x.format == 'csr' and x.dtype == np.float32
+    x = x if is_csr32 else sp.csr_matrix(x, dtype=np.float32)
+    if not x.has_canonical_format:
+        x = x.copy()
+        x.sum_duplicates()
     _check_counts(x.data, where)
     return x
 
@@ -95,42 +144,144 @@ def _check_hdf5(path: Path):
         raise MultiomeReadError(f"{path}: not an HDF5 file; expected a 10x .h5, .h5ad or .h5mu file "
                                 "(was it truncated by a failed download, or is it a different format renamed?)")
 
+def _hdf5_problem(path: Path, error: Exception) -> str:
+    "What an h5py error says about the file at `path`, and the fix."
+    text = str(error).strip("'\"")
+    if 'truncated file' in text:
+        sizes = re.search(r'eof = (\d+).*stored_eof = (\d+)', text)
+        have = f" (it has {int(sizes[1]):,} of its {int(sizes[2]):,} bytes)" if sizes else ''
+        return (f"{path}: the file is truncated{have}, e.g. by an interrupted download or copy; "
+                "download or copy it again")
+    if isinstance(error, PermissionError) or 'errno = 13' in text:
+        return f"{path}: permission denied ({text}); check that you may read the file"
+    if 'lock' in text.lower():
+        return (f"{path}: the file is locked ({text}); wait until the program writing it is done, "
+                "or set HDF5_USE_FILE_LOCKING=FALSE on file systems without locks")
+    if isinstance(error, UnicodeDecodeError):
+        return (f"{path}: a name in the file is not UTF-8 text ({text}); the file is damaged: "
+                "copy it again")
+    return (f"{path}: HDF5 cannot read the file ({type(error).__name__}: {text}); it is damaged, "
+            "e.g. by an interrupted download or copy: download or copy it again")
+
+@contextmanager
+def _open_hdf5(path: Path):
+    "The HDF5 file at `path`, open to read; h5py errors while it is read become MultiomeReadErrors."
+    try:
+        f = h5py.File(path, 'r')
+    except OSError as e:
+        raise MultiomeReadError(_hdf5_problem(path, e)) from e
+    with f:
+        try:
+            yield f
+        except (OSError, KeyError, RuntimeError, UnicodeDecodeError) as e:
+            raise MultiomeReadError(_hdf5_problem(path, e)) from e
+
+# %% ../nbs/00_data.ipynb #32279c41
+def _check_barcodes(barcodes: Sequence[str], where: str, note: str = ''):
+    "Raise a MultiomeReadError unless each barcode is a name that occurs once; `note` qualifies it."
+    names = pd.Index(np.asarray(barcodes, dtype=str))
+    n_empty = int((names.str.strip() == '').sum())
+    if n_empty:
+        raise MultiomeReadError(f"{where}: {n_empty} cell barcodes are empty{note}; every cell "
+                                "needs its barcode to pair its RNA with its ATAC: restore the "
+                                "barcodes (the file was damaged or edited)")
+    if not names.is_unique:
+        counts = names.value_counts()
+        repeated = counts[counts > 1]
+        raise MultiomeReadError(
+            f"{where}: cell barcodes are not unique{note}: {len(repeated)} barcodes occur more "
+            f"than once (e.g. '{repeated.index[0]}', {repeated.iloc[0]} times), so their cells "
+            "cannot be told apart; make them unique, e.g. with adata.obs_names_make_unique() (or "
+            "anndata.concat(..., index_unique='-') when joining samples), and save the file again")
+
+# %% ../nbs/00_data.ipynb #6dda7ee0
 def _strings(ds) -> np.ndarray:
     "An HDF5 string dataset as a numpy array of str."
     return np.asarray(ds.asstr()[()], dtype=str) if ds.dtype.kind in 'SOU' else np.asarray(ds[()]).astype(str)
 
+def _value_kind(ds: h5py.Dataset) -> str | None:
+    "'text', 'integers' or 'numbers' (floats): what the dataset `ds` holds; None for anything else."
+    kind = ds.dtype.kind
+    if kind == 'S' or (kind == 'O' and h5py.check_string_dtype(ds.dtype) is not None):
+        return 'text'
+    if kind in 'iu':
+        return 'integers'
+    return 'numbers' if kind == 'f' else None
+
+_REWRITE = 'the file is damaged: copy it again, or write it again with Cell Ranger or write_10x_h5'
+
+def _tenx_array(group: h5py.Group, key: str, path: Path, kinds: tuple, length: int | None = None):
+    "`group[key]` as a 1-D array (str for text), checked to hold `length` values of `kinds`."
+    ds = group[key]
+    if not isinstance(ds, h5py.Dataset):
+        raise MultiomeReadError(f"{path}: '{ds.name}' is a group, not a dataset; {_REWRITE}")
+    if ds.ndim != 1 or _value_kind(ds) not in kinds:
+        raise MultiomeReadError(f"{path}: '{ds.name}' holds {ds.dtype} of shape {ds.shape}, not a "
+                                f"list of {' or '.join(kinds)}; {_REWRITE}")
+    if length is not None and len(ds) != length:
+        raise MultiomeReadError(f"{path}: '{ds.name}' has {len(ds)} entries but 'matrix/shape' "
+                                f"says {length}; {_REWRITE}")
+    return _strings(ds) if _value_kind(ds) == 'text' else ds[()]
+
+_TAGS_SKIPPED = ('id', 'name', 'feature_type', '_all_tag_keys')
+
+def _read_10x(path: Path) -> ad.AnnData:
+    "The checked layout of a 10x feature-barcode HDF5 file as an AnnData (counts not checked)."
+    with _open_hdf5(path) as f:
+        if not isinstance(f.get('matrix'), h5py.Group):
+            raise MultiomeReadError(f"{path}: no 'matrix' group, so this is not a Cell Ranger >= "
+                                    "3 feature-barcode matrix (top-level keys: "
+                                    f"{sorted(f.keys())}); read older files with "
+                                    "scanpy.read_10x_h5 and save them as .h5ad")
+        g = f['matrix']
+        missing = [k for k in ['data', 'indices', 'indptr', 'shape', 'barcodes', 'features'] if k not in g]
+        feats = g.get('features')
+        if isinstance(feats, h5py.Group):
+            missing += [f'features/{k}' for k in ['id', 'name', 'feature_type'] if k not in feats]
+        elif feats is not None:
+            missing += ['features (a group)']
+        if missing:
+            raise MultiomeReadError(f"{path}: the 'matrix' group lacks {missing}; the file is "
+                                    "incomplete or not a 10x matrix")
+        shape = _tenx_array(g, 'shape', path, ('integers',), length=2)
+        n_features, n_cells = (int(v) for v in shape)
+        if n_cells <= 0 or n_features <= 0:
+            raise MultiomeReadError(f"{path}: the matrix is empty ({n_features} features x "
+                                    f"{n_cells} cells); use the filtered_feature_bc_matrix.h5 of "
+                                    "a run that found cells")
+        barcodes = _tenx_array(g, 'barcodes', path, ('text',), n_cells)
+        names = _tenx_array(feats, 'name', path, ('text',), n_features)
+        var = {'gene_ids': _tenx_array(feats, 'id', path, ('text',), n_features),
+               'feature_types': _tenx_array(feats, 'feature_type', path, ('text',), n_features)}
+        for k, v in feats.items():  # genome, interval and other tags with one entry per feature
+            is_tag = isinstance(v, h5py.Dataset) and k not in _TAGS_SKIPPED and k not in var
+            if is_tag and v.shape == (n_features,) and _value_kind(v) == 'text':
+                var[k] = _strings(v)
+        indptr = _tenx_array(g, 'indptr', path, ('integers',), n_cells + 1)
+        indices = _tenx_array(g, 'indices', path, ('integers',))
+        data = _tenx_array(g, 'data', path, ('integers', 'numbers'))
+    bad_indices = len(indices) and (indices.min() < 0 or indices.max() >= n_features)
+    if indptr[0] != 0 or indptr[-1] != len(data) or len(indices) != len(data) or bad_indices \
+            or (np.diff(indptr) < 0).any():
+        raise MultiomeReadError(f"{path}: inconsistent matrix (shape {n_features} x {n_cells}, "
+                                f"{len(indptr)} indptr entries from {indptr[0]} to {indptr[-1]}, "
+                                f"{len(indices)} indices, {len(data)} values); {_REWRITE}")
+    _check_barcodes(barcodes, str(path))
+    x = sp.csr_matrix((np.asarray(data, dtype=np.float32), indices.astype(np.int64),
+                       indptr.astype(np.int64)), shape=(n_cells, n_features))
+    if not x.has_canonical_format:  # a cell that lists a feature twice: the counts add up
+        x.sum_duplicates()
+    obs, var = pd.DataFrame(index=pd.Index(barcodes)), pd.DataFrame(var, index=pd.Index(names))
+    return ad.AnnData(x, obs=obs, var=var)
+
 def read_10x_h5(path: str | Path, # a Cell Ranger `*_feature_bc_matrix.h5` (any feature types)
                ) -> ad.AnnData: # cells × features, raw counts in CSR float32, `var['feature_types']`
     "Read a 10x feature-barcode HDF5 file with h5py (sparse, every feature type), checking its layout."
-    path = _check_file(path); _check_hdf5(path)
-    with h5py.File(path, 'r') as f:
-        if 'matrix' not in f:
-            raise MultiomeReadError(f"{path}: no 'matrix' group, so this is not a Cell Ranger >= 3 feature-barcode matrix "
-                                    f"(top-level keys: {sorted(f.keys())}); read older files with scanpy.read_10x_h5 and "
-                                    "save them as .h5ad")
-        g = f['matrix']
-        missing = [k for k in ['data', 'indices', 'indptr', 'shape', 'barcodes', 'features'] if k not in g]
-        missing += [f'features/{k}' for k in ['id', 'name', 'feature_type'] if 'features' in g and k not in g['features']]
-        if missing: raise MultiomeReadError(f"{path}: the 'matrix' group lacks {missing}; the file is incomplete or not a 10x matrix")
-        n_features, n_cells = (int(v) for v in g['shape'][()])
-        if n_cells == 0 or n_features == 0:
-            raise MultiomeReadError(f"{path}: the matrix is empty ({n_features} features x {n_cells} cells); "
-                                    "use the filtered_feature_bc_matrix.h5 of a run that found cells")
-        data, indices, indptr = g['data'][()], g['indices'][()], g['indptr'][()]
-        barcodes = _strings(g['barcodes'])
-        feats = g['features']
-        var = {'gene_ids': _strings(feats['id']), 'feature_types': _strings(feats['feature_type'])}
-        var |= {k: _strings(v) for k, v in feats.items()
-                if isinstance(v, h5py.Dataset) and k not in ('id', 'name', 'feature_type', '_all_tag_keys')
-                and len(v) == n_features}
-        names = _strings(feats['name'])
-    if len(indptr) != n_cells + 1 or len(barcodes) != n_cells or len(names) != n_features or indptr[-1] != len(data) \
-            or len(indices) != len(data) or (len(indices) and indices.max() >= n_features):
-        raise MultiomeReadError(f"{path}: inconsistent matrix (shape {n_features} x {n_cells}, {len(barcodes)} barcodes, "
-                                f"{len(names)} features, {len(indptr)} indptr entries, {len(data)} values); the file is corrupt")
-    x = sp.csr_matrix((np.asarray(data, dtype=np.float32), indices, indptr), shape=(n_cells, n_features))
-    _check_counts(x.data, str(path))
-    return ad.AnnData(x, obs=pd.DataFrame(index=pd.Index(barcodes)), var=pd.DataFrame(var, index=pd.Index(names)))
+    path = _check_file(path)
+    _check_hdf5(path)
+    adata = _read_10x(path)
+    _check_counts(adata.X.data, str(path))
+    return adata
 
 # %% ../nbs/00_data.ipynb #0dda22fc
 _RNA_NAMES = ('rna', 'gex', 'gene expression', 'gene_expression', 'expression', 'scrna', 'transcriptome')
@@ -298,12 +449,34 @@ def _read_mtx_folder(path: Path) -> ad.AnnData:
                                 f"and {len(names)} features; the three files do not belong together")
     return ad.AnnData(x.astype(np.float32), obs=pd.DataFrame(index=pd.Index(barcodes)), var=var)
 
-def _read_anndata_file(path: Path, use_counts_layer: bool) -> ad.AnnData:
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', ad.OldFormatWarning)
-        a = ad.read_h5ad(path)
-    if use_counts_layer and 'counts' in a.layers: a.X = a.layers['counts']
-    return a
+def _read_with(reader, path: Path, library: str, rewrite: str):
+    "`reader(path)`; anything that goes wrong in the library becomes a MultiomeReadError naming it."
+    try:
+        with warnings.catch_warnings():
+            for w in (UserWarning, ad.OldFormatWarning):  # files by other writers
+                warnings.simplefilter('ignore', w)
+            return reader(path)
+    except MemoryError:
+        raise
+    except Exception as e:
+        if isinstance(e, OSError) and 'truncated file' in str(e):
+            raise MultiomeReadError(_hdf5_problem(path, e)) from e
+        problem = str(e).splitlines()[0] if str(e) else ''
+        raise MultiomeReadError(f"{path}: {library} cannot read this file ({type(e).__name__}: "
+                                f"{problem}); it is damaged or does not follow the {path.suffix} "
+                                f"layout: write it again with {rewrite}") from e
+
+def _check_anndata(a: ad.AnnData, use_counts_layer: bool, where: str):
+    "Use `layers['counts']` (if asked and present) as `X` of `a`; check it and `feature_types`."
+    if use_counts_layer and 'counts' in a.layers:
+        a.X = a.layers['counts']
+    _check_matrix(a.X, where)
+    if 'feature_types' in a.var:
+        try:
+            a.var['feature_types'] = np.asarray(a.var['feature_types'].astype(str), dtype=str)
+        except (TypeError, ValueError) as e:
+            raise MultiomeReadError(f"{where}: var['feature_types'] cannot be read as text ({e}); "
+                                    "the file is damaged: write it again") from e
 
 _SUFFIXES = ('.h5', '.hdf5', '.h5ad', '.h5mu')
 
@@ -316,21 +489,30 @@ def _read_path(path, use_counts_layer: bool):
                                 "10x mtx folder, or a pair of single-modality files")
     if path.name.lower().endswith(('.mtx', '.mtx.gz')): return _read_mtx_folder(path.parent)
     _check_hdf5(path)
-    with h5py.File(path, 'r') as f: keys = set(f.keys())
-    if 'matrix' in keys: return read_10x_h5(path)
+    with _open_hdf5(path) as f:
+        keys = set(f.keys())
+    if 'matrix' in keys:
+        return _read_10x(path)
     if 'mod' in keys:
-        with md.set_options(pull_on_update=False), warnings.catch_warnings():
-            for w in (UserWarning, ad.OldFormatWarning): warnings.simplefilter('ignore', w)  # files by other writers
-            return md.read_h5mu(path)
-    if 'X' in keys or 'obs' in keys: return _read_anndata_file(path, use_counts_layer)
+        with md.set_options(pull_on_update=False):
+            return _read_with(md.read_h5mu, path, 'mudata', 'mdata.write(path)')
+    if 'X' in keys or 'obs' in keys:
+        adata = _read_with(ad.read_h5ad, path, 'anndata', 'adata.write_h5ad(path)')
+        _check_anndata(adata, use_counts_layer, str(path))
+        return adata
     raise MultiomeReadError(f"{path}: an HDF5 file, but neither a 10x matrix, an AnnData nor a MuData "
                             f"(top-level keys: {sorted(keys)})")
 
 # %% ../nbs/00_data.ipynb #1bdc94f8
 def _standard_rna(a: ad.AnnData, where: str) -> ad.AnnData:
-    "RNA with checked CSR counts, unique gene names and `gene_ids`/`feature_types` columns."
+    "RNA with checked counts and barcodes, unique gene names, `gene_ids` and `feature_types`."
     if a.n_obs == 0 or a.n_vars == 0:
         raise MultiomeReadError(f"{where}: the gene expression matrix is empty ({a.n_obs} cells x {a.n_vars} genes)")
+    _check_barcodes(a.obs_names, where)
+    n_unnamed = int((pd.Index(np.asarray(a.var_names, dtype=str)).str.strip() == '').sum())
+    if n_unnamed:
+        raise MultiomeReadError(f"{where}: {n_unnamed} genes have an empty name; name every gene, "
+                                "e.g. with its Ensembl id: adata.var_names = adata.var['gene_ids']")
     out = ad.AnnData(_as_counts(a.X, where), obs=a.obs.copy(), var=a.var.copy())
     out.obs_names, out.var_names = out.obs_names.astype(str), out.var_names.astype(str)
     if 'gene_ids' not in out.var: out.var['gene_ids'] = np.asarray(out.var_names, dtype=str)
@@ -339,9 +521,10 @@ def _standard_rna(a: ad.AnnData, where: str) -> ad.AnnData:
     return out
 
 def _standard_atac(a: ad.AnnData, where: str) -> ad.AnnData:
-    "ATAC with checked CSR counts, `chr:start-end` names and `chrom`/`start`/`end`/`feature_types` columns."
+    "ATAC with checked counts and barcodes, `chr:start-end` names, `chrom`, `start` and `end`."
     if a.n_obs == 0 or a.n_vars == 0:
         raise MultiomeReadError(f"{where}: the peak matrix is empty ({a.n_obs} cells x {a.n_vars} peaks)")
+    _check_barcodes(a.obs_names, where)
     parsed = parse_peak_names(a.var_names)
     for alt in ['interval', 'gene_ids']:  # names that are not intervals: try the interval columns
         if parsed['name'].isna().any() and alt in a.var and _peak_fraction(a.var[alt]) == 1:
@@ -358,7 +541,9 @@ def _standard_atac(a: ad.AnnData, where: str) -> ad.AnnData:
     out.var['end'] = parsed['end'].to_numpy(dtype=np.int64)
     out.var['feature_types'] = 'Peaks'
     if not out.var_names.is_unique:
-        warnings.warn(f"{where}: {int(out.var_names.duplicated().sum())} peaks are listed twice; their names are made unique")
+        repeated = out.var_names[out.var_names.duplicated()]
+        warnings.warn(f"{where}: {len(repeated)} peaks are listed twice (e.g. {repeated[0]}); "
+                      "their names are made unique (chr1:100-600-1)")
         out.var_names_make_unique()
     return out
 
@@ -379,19 +564,35 @@ def _split_both(a: ad.AnnData, where: str) -> tuple:
         return slice(idx[0], idx[-1] + 1) if len(idx) and idx[-1] - idx[0] + 1 == len(idx) else idx
     return a[:, cols('Gene Expression')], a[:, cols('Peaks')]
 
+def _only_features_of(a: ad.AnnData, feature_type: str, where: str) -> ad.AnnData:
+    "The features of `a` of type `feature_type`, others dropped with a warning."
+    if 'feature_types' not in a.var:
+        return a
+    types = a.var['feature_types'].astype(str).to_numpy()
+    keep = types == feature_type
+    if keep.all() or not keep.any():
+        return a
+    other = sorted(set(types[~keep]))
+    warnings.warn(f"{where}: ignoring {int((~keep).sum())} features of type {other}")
+    return a[:, keep]
+
 # %% ../nbs/00_data.ipynb #229a65e1
 def _pair_cells(first: ad.AnnData, second: ad.AnnData, where: tuple, strip_tags: bool) -> tuple:
     "Both AnnData restricted to their shared barcodes, in `first`'s order, and the numbers of cells dropped."
-    names = [strip_modality_tag(a.obs_names) if strip_tags else np.asarray(a.obs_names, dtype=str) for a in (first, second)]
-    for n, w in zip(names, where):
-        if not pd.Index(n).is_unique:
-            dup = pd.Index(n)[pd.Index(n).duplicated()][:3].tolist()
-            raise MultiomeReadError(f"{w}: barcodes are not unique{' after stripping modality tags' if strip_tags else ''} "
-                                    f"(e.g. {dup}); each cell must appear once")
+    names = []
+    stripped = ' after stripping modality tags (pass strip_tags=False to keep them)'
+    for a, w in zip((first, second), where):
+        _check_barcodes(a.obs_names, w)
+        names.append(np.asarray(a.obs_names, dtype=str))
+        if strip_tags:
+            names[-1] = strip_modality_tag(names[-1])
+            _check_barcodes(names[-1], w, stripped)
     keep_first = np.flatnonzero(np.isin(names[0], names[1]))
     if len(keep_first) == 0:
-        raise MultiomeReadError(f"no barcodes shared by {where[0]} and {where[1]} (e.g. {list(names[0][:2])} vs "
-                                f"{list(names[1][:2])}); check that both files come from the same Multiome run")
+        examples = f"{names[0][:2].tolist()} vs {names[1][:2].tolist()}"
+        raise MultiomeReadError(f"no barcodes shared by {where[0]} and {where[1]} (e.g. "
+                                f"{examples}); check that both files come from the same Multiome "
+                                "run")
     shared = names[0][keep_first]
     keep_second = pd.Index(names[1]).get_indexer(shared)
     a, b = first[keep_first].copy(), second[keep_second].copy()
@@ -417,12 +618,11 @@ def read_multiome(path_or_paths: str | Path | Sequence[str | Path], # one multio
         path = Path(path_or_paths)
         data = _read_path(path, use_counts_layer)
         if isinstance(data, md.MuData):
-            mods = {k: v for k, v in data.mod.items()}
-            if use_counts_layer:
-                for k, v in mods.items():
-                    if 'counts' in v.layers: v.X = v.layers['counts']
-            rna, atac = _pick_modalities(mods, str(path))
+            rna, atac = _pick_modalities(dict(data.mod), str(path))
+            for a, key in [(rna, 'rna'), (atac, 'atac')]:
+                _check_anndata(a, use_counts_layer, f'{path} ({key})')
             rna, atac = _standard_rna(rna, f'{path} (rna)'), _standard_atac(atac, f'{path} (atac)')
+            _check_barcodes(data.obs_names, str(path))
             fmt, obs, uns = 'h5mu', data.obs, dict(data.uns)
         else:
             if 'feature_types' not in data.var:  # tell genes from peaks by their names
@@ -457,7 +657,9 @@ def read_multiome(path_or_paths: str | Path | Sequence[str | Path], # one multio
         i_rna = kinds.index('rna')
         rna, atac = (first, second) if i_rna == 0 else (second, first)
         n_rna, n_atac = (n_first, n_second) if i_rna == 0 else (n_second, n_first)
-        rna = _standard_rna(rna, str(paths[i_rna])); atac = _standard_atac(atac, str(paths[1 - i_rna]))
+        where_rna, where_atac = str(paths[i_rna]), str(paths[1 - i_rna])
+        rna = _standard_rna(_only_features_of(rna, 'Gene Expression', where_rna), where_rna)
+        atac = _standard_atac(_only_features_of(atac, 'Peaks', where_atac), where_atac)
         fmt, obs, uns, sources = 'pair', None, {}, [str(p) for p in paths]
     if n_rna or n_atac:
         warnings.warn(f"read_multiome: kept the {rna.n_obs} cells found in both modalities; dropped {n_rna} cells found "

@@ -16,7 +16,8 @@ QC_DEFAULTS = dict(min_genes='auto', max_genes='auto', max_pct_mt=15.0, min_peak
 MODEL_DEFAULTS = dict(fusion='poe', rna_likelihood='nb', atac_likelihood='bernoulli', n_latent=32,
                       n_hidden=64, n_layers=2, fusion_hidden=128, dropout=0.1, n_top_genes='auto',
                       hvg_flavor='seurat_v3', n_lsi_components=50, min_peak_cells=5, batch_key=None,
-                      labels_key='cell_type', test_size=0.2, val_size=0.1, seed=0)
+                      labels_key='cell_type', test_size=0.2, val_size=0.1, seed=0,
+                      rna_layer=None, atac_layer=None)
 
 # %% ../nbs/00_defaults.ipynb #628268cf
 TRAIN_DEFAULTS = dict(max_epochs=100, lr=3e-3, batch_size=128, kl_beta_max=1.0, kl_warmup_epochs=20,

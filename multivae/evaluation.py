@@ -464,14 +464,17 @@ def evaluate_imputation(vae, # a trained `MultiVAE`
         feature = 'gene' if target == 'rna' else ('peak' if bernoulli else 'LSI component')
         train_rep, test_rep = data['reps'][source]
         val_rep, val_target = (data['val_reps'][source], _target(val, target, bernoulli)) if val else (None, None)
-        preds = {'multivae': vae.impute(test_raw, source=source, target=target),
-                 'mean profile': mean_profile_baseline(train_target, len(data['cells'])),
-                 'kNN': knn_baseline(train_rep, train_target, test_rep, k),
-                 'ridge': ridge_baseline(train_rep, train_target, test_rep, val_rep, val_target)[0],
-                 'depth only': depth_baseline(_source_depth(test, source), true.shape[1])}
-        for method, pred in preds.items():
+        predictors = {  # made, scored and dropped one at a time: one dense prediction in memory at once
+            'multivae': lambda: vae.impute(test_raw, source=source, target=target),
+            'mean profile': lambda: mean_profile_baseline(train_target, len(data['cells'])),
+            'kNN': lambda: knn_baseline(train_rep, train_target, test_rep, k),
+            'ridge': lambda: ridge_baseline(train_rep, train_target, test_rep, val_rep, val_target)[0],
+            'depth only': lambda: depth_baseline(_source_depth(test, source), true.shape[1])}
+        for method, predict in predictors.items():
+            pred = predict()
             scores = _scores(true, pred, kind, feature, per_cell=method != 'depth only', strata=strata)
             rows += _summaries(direction, method, scores)
+            del pred
     return pd.DataFrame(rows)
 
 # %% ../nbs/06_evaluation.ipynb #c9a8fe71

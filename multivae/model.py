@@ -12,6 +12,7 @@ import pandas as pd
 import torch
 import torch.distributed as dist
 import mudata as md
+import anndata as ad
 from fastcore.basics import patch  # methods defined in cells of their own, documented under their names
 from tqdm import tqdm  # the text bar: it works in terminals and notebooks without ipywidgets
 
@@ -19,15 +20,15 @@ import multivae
 from .defaults import MODEL_DEFAULTS  # re-exported: multivae.model.MODEL_DEFAULTS
 from .data import atomic_path
 from .preprocessing import (Preprocessor, PreprocessingError, split_cells, split_sizes,
-                                    fewest_cells)
+                                    fewest_cells, _as_mudata)
 from .module import MultiVAEModule, ModelConfigError, FUSIONS, nb_expected_log1p
 from .training import (TrainingError, TRAIN_DEFAULTS, CellTensors, kl_beta, select_device, save_atomic,
                                distributed_context, train_epoch, evaluate_loss, make_optimizer, cpu_has_native_bf16,
                                _Loss, _cpu_weights, CheckpointSchedule)
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'IMPUTE_DEPTHS', 'RNA_SCALES', 'MultiVAE', 'model_config', 'split_for_model',
-           'check_enough_cells', 'preprocessor_args']
+__all__ = ['CHECKPOINT_FORMAT', 'IMPUTE_DEPTHS', 'RNA_SCALES', 'IMPUTED_LAYER_MAX_BYTES', 'MultiVAE', 'model_config',
+           'split_for_model', 'check_enough_cells', 'preprocessor_args', 'counts_from_layers']
 
 # %% ../nbs/05_model.ipynb #2d27ef1a
 CHECKPOINT_FORMAT = 2  # 2: the peak decoder's depth-aware complementary log-log link (format 1 decoded logits)
@@ -67,7 +68,8 @@ def from_mudata(cls: MultiVAE, mdata: md.MuData, # raw counts in 'rna' and 'atac
         raise PreprocessingError("expected a MuData with modalities 'rna' and 'atac' (see multivae.data.read_multiome)")
     split, batch_categories = split_for_model(mdata.obs_names, mdata.obs, config)
     pp = Preprocessor(**preprocessor_args(config))
-    pp.fit(mdata[split['train']])
+    counts = counts_from_layers(mdata, config['rna_layer'], config['atac_layer'])
+    pp.fit(counts[split['train']])
     model = cls(pp, config, split, batch_categories)
     model.attach(mdata)
     return model
@@ -82,6 +84,11 @@ def model_config(kwargs: dict, # model arguments given by the user
     for m, allowed in [('rna', ('gaussian', 'nb')), ('atac', ('gaussian', 'bernoulli'))]:
         if config[f'{m}_likelihood'] not in allowed:
             raise ModelConfigError(f"unknown {m}_likelihood {config[f'{m}_likelihood']!r}; use one of {', '.join(allowed)}")
+    for m in ('rna', 'atac'):
+        layer = config[f'{m}_layer']
+        if layer is not None and not isinstance(layer, str):
+            raise ModelConfigError(f"{m}_layer must be the name of a layer of mdata['{m}'] "
+                                   f"or None (counts in .X), got {layer!r}")
     return config
 
 def split_for_model(obs_names: pd.Index, # the cells
@@ -141,6 +148,37 @@ def preprocessor_args(config: dict) -> dict:
     return dict(n_top_genes=config['n_top_genes'], hvg_flavor=config['hvg_flavor'], n_lsi_components=config['n_lsi_components'],
                 min_peak_cells=config['min_peak_cells'], seed=config['seed'])
 
+# %% ../nbs/05_model.ipynb #15f3c23c
+def counts_from_layers(mdata: md.MuData, # the cells
+                       rna_layer: str|None=None, # layer of mdata['rna'] with counts (None: X)
+                       atac_layer: str|None=None, # layer of mdata['atac'] with counts (None: X)
+                      ) -> md.MuData:
+    "`mdata` itself without layers; else a MuData whose modalities' X are the named layers."
+    layers = {'rna': rna_layer, 'atac': atac_layer}
+    if not any(layers.values()) or not isinstance(mdata, md.MuData):
+        return mdata
+    mods = {}
+    for name, adata in mdata.mod.items():
+        layer = layers.get(name)
+        if layer is not None and layer not in adata.layers:
+            raise PreprocessingError(f"{name}_layer={layer!r} is not a layer of mdata['{name}'] "
+                                     f"(its layers: {list(adata.layers) or 'none'}); name one of "
+                                     f"them, or pass {name}_layer=None to read the counts from .X")
+        x = adata.X if layer is None else adata.layers[layer]
+        mods[name] = ad.AnnData(X=x, obs=adata.obs, var=adata.var)
+    out = _as_mudata(mods)
+    if not out.obs_names.equals(mdata.obs_names):
+        out = out[mdata.obs_names].copy()
+    shared = [c for c in mdata.obs.columns if c not in out.obs.columns]
+    if shared:
+        out.obs = out.obs.join(mdata.obs[shared])
+    return out
+
+@patch
+def _count_data(self: MultiVAE, mdata: md.MuData) -> md.MuData:
+    "The cells of `mdata`, their counts where the config says (`rna_layer`, `atac_layer`)."
+    return counts_from_layers(mdata, self.config.get('rna_layer'), self.config.get('atac_layer'))
+
 # %% ../nbs/05_model.ipynb #f931f4db
 @patch
 def _batch_codes(self: MultiVAE, obs: pd.DataFrame) -> np.ndarray|None:
@@ -154,7 +192,7 @@ def _batch_codes(self: MultiVAE, obs: pd.DataFrame) -> np.ndarray|None:
 
 @patch
 def _tensors(self: MultiVAE, mdata: md.MuData) -> CellTensors:
-    prepared = self.preprocessor.transform(mdata)
+    prepared = self.preprocessor.transform(self._count_data(mdata))
     return CellTensors(prepared, self.likelihoods, self._batch_codes(mdata.obs))
 
 @patch
@@ -167,7 +205,12 @@ def attach(self: MultiVAE, mdata: md.MuData, # the cells the model was created f
         raise PreprocessingError(f"{len(missing)} cells of the model's split (e.g. {missing[:3]}) are not in this data; "
                                  "attach the same cells the model was created from")
     # data on disk (multivae.ondisk) provides its own training view, read block by block
-    self.data = mdata.training_data(self) if hasattr(mdata, 'training_data') else self._tensors(mdata)
+    on_disk = hasattr(mdata, 'training_data')
+    if on_disk and (self.config.get('rna_layer') or self.config.get('atac_layer')):
+        raise PreprocessingError("rna_layer and atac_layer select layers of a MuData in memory; "
+                                 "data on disk is read from X: create the model with "
+                                 "rna_layer=None, atac_layer=None")
+    self.data = mdata.training_data(self) if on_disk else self._tensors(mdata)
     return self
 
 # %% ../nbs/05_model.ipynb #95bb9497
@@ -465,6 +508,47 @@ def _decoded_rna(self: MultiVAE, params: dict, hvg_counts: torch.Tensor, scale: 
     return nb_expected_log1p(params['mean'], torch.exp(params['log_theta']), c)
 
 @patch
+def _decode_params(self: MultiVAE, inputs: dict, mask: torch.Tensor, source: str, target: str,
+                   batch: torch.Tensor|None, decode_batch: torch.Tensor|None,
+                   lib: torch.Tensor) -> dict:
+    "Target parameters from the mean of `source` ('joint': all a cell has), in `decode_batch`."
+    if source != 'joint' and decode_batch is batch:
+        return self.module.decode_from(inputs, source, target, batch, lib)
+    if source != 'joint':  # one expert, as in `decode_from`, with another batch to decode in
+        j = self.module.names.index(source)
+        mask = torch.zeros_like(mask)
+        mask[:, j] = 1
+        inputs = {source: inputs[source]}
+    mu = self.module.encode(inputs, mask, batch)[0]
+    return self.module.decoders[target](mu, decode_batch, lib)
+
+@patch
+@torch.no_grad()
+def _decode_cells(self: MultiVAE, data: CellTensors, cells: np.ndarray, source: str, target: str,
+                  depth, scale: str, batch_size: int, batch_code: int|None=None,
+                  columns: np.ndarray|None=None) -> np.ndarray:
+    "Decoded target features (`columns` of them, None: all) of the cells at positions `cells`."
+    depths = self._target_depth(data, cells, source, target, depth)
+    at = torch.as_tensor(depths, dtype=torch.float32)
+    if target == 'atac':
+        at = at / self.preprocessor.atac_depth_median  # the peaks' depth factor
+    nb_rna = target == 'rna' and self.likelihoods['rna'] == 'nb'
+    n_out = len(self.feature_names(target)) if columns is None else len(columns)
+    out = []
+    self.module.eval()
+    for start in range(0, len(cells), batch_size):
+        inputs, mask, batch = data.batch(cells[start:start + batch_size], self.device)
+        decode_batch = batch if batch_code is None else torch.full_like(batch, batch_code)
+        lib = at[start:start + batch_size].to(self.device)
+        params = self._decode_params(inputs, mask, source, target, batch, decode_batch, lib)
+        if nb_rna:
+            pred = self._decoded_rna(params, lib, scale)
+        else:
+            pred = self.module.decoders[target].expected(params)
+        out.append((pred if columns is None else pred[:, columns]).cpu().numpy())
+    return np.concatenate(out) if out else np.zeros((0, n_out), np.float32)
+
+@patch
 @torch.no_grad()
 def impute(self: MultiVAE, mdata: md.MuData, # raw counts; cells need the source modality
             source: str='rna', # modality to predict from
@@ -481,18 +565,7 @@ def impute(self: MultiVAE, mdata: md.MuData, # raw counts; cells need the source
     data = self._tensors(mdata)
     j = ['rna', 'atac'].index(source)
     cells = np.flatnonzero(data.mask[:, j] > 0)
-    at = torch.as_tensor(self._target_depth(data, cells, source, target, depth), dtype=torch.float32)
-    if target == 'atac': at = at / self.preprocessor.atac_depth_median  # the peaks' depth factor
-    nb_rna = target == 'rna' and self.likelihoods['rna'] == 'nb'
-    out = []
-    self.module.eval()
-    for start in range(0, len(cells), batch_size):
-        inputs, _, batch = data.batch(cells[start:start + batch_size], self.device)
-        lib = at[start:start + batch_size].to(self.device)
-        if nb_rna: pred = self._decoded_rna(self.module.decode_from(inputs, source, target, batch, lib), lib, scale)
-        else: pred = self.module.impute(inputs, source, target, batch, lib)
-        out.append(pred.cpu().numpy())
-    pred = np.concatenate(out) if out else np.zeros((0, len(self.feature_names(target))), np.float32)
+    pred = self._decode_cells(data, cells, source, target, depth, scale, batch_size)
     names = data.obs_names[cells]
     if not mdata.is_view:  # stored beside the source modality (a view is left untouched)
         mdata.mod[source].obsm[f'X_imputed_{target}'] = pd.DataFrame(pred, index=names).reindex(mdata[source].obs_names).values
@@ -505,3 +578,177 @@ def feature_names(self: MultiVAE, modality: str) -> list:
     if modality == 'rna': return list(self.preprocessor.genes)
     if self.likelihoods['atac'] == 'bernoulli': return list(self.preprocessor.peaks)
     return [f'LSI_{i + 1}' for i in range(self.preprocessor.lsi_components.shape[0])]
+
+# %% ../nbs/05_model.ipynb #0e8b6f87
+def _check_writable(mdata: md.MuData, what: str):
+    "Refuse to write into a view of a MuData, or into a modality that is a view."
+    parts = [('mdata', mdata)] + [(f"mdata['{m}']", a) for m, a in mdata.mod.items()]
+    views = [name for name, part in parts if part.is_view]
+    if views:
+        raise ValueError(f"{what} writes into mdata, but {views[0]} is a view (e.g. "
+                         "mdata[cells]); call .copy() first (mdata = mdata[cells].copy()), or do "
+                         "not write into it")
+
+@patch
+def _cell_positions(self: MultiVAE, data: CellTensors, cells, source: str) -> np.ndarray:
+    "Positions of `cells` (names; None: all that have `source`) in `data`; each needs `source`."
+    has = np.ones(len(data), bool)
+    if source != 'joint':
+        has = data.mask[:, ['rna', 'atac'].index(source)].numpy() > 0
+    if cells is None:
+        return np.flatnonzero(has)
+    pos = data.obs_names.get_indexer(pd.Index(cells))
+    if (pos < 0).any():
+        unknown = list(pd.Index(cells)[pos < 0][:3])
+        raise PreprocessingError(f"{int((pos < 0).sum())} cells (e.g. {unknown}) are not in mdata; "
+                                 "pass names of mdata.obs_names")
+    if not has[pos].all():
+        raise PreprocessingError(f"{int((~has[pos]).sum())} of the cells have no {source}: "
+                                 "decode them with source='joint' or from the modality they have")
+    return pos
+
+@patch
+def _feature_positions(self: MultiVAE, modality: str, features) -> np.ndarray|None:
+    "Positions of `features` (names; None: all) among the model's features of `modality`."
+    if features is None:
+        return None
+    modelled = pd.Index(self.feature_names(modality))
+    pos = modelled.get_indexer(pd.Index(features))
+    if (pos < 0).any():
+        unknown = list(pd.Index(features)[pos < 0][:3])
+        raise PreprocessingError(f"{int((pos < 0).sum())} {modality} features (e.g. {unknown}) "
+                                 f"are not modelled (see feature_names('{modality}')); to model "
+                                 "every feature, create the model with n_top_genes=None, "
+                                 "min_peak_cells=1")
+    return pos
+
+@patch
+def _transform_batch_code(self: MultiVAE, transform_batch) -> int|None:
+    "The code of the batch to decode in (None: each cell's own)."
+    if transform_batch is None:
+        return None
+    if not self.batch_categories:
+        raise ModelConfigError("transform_batch needs a model created with batch_key; this one "
+                               "has no batches: leave transform_batch=None")
+    if str(transform_batch) not in self.batch_categories:
+        raise ModelConfigError(f"unknown transform_batch {transform_batch!r}; the model's "
+                               f"batches are {self.batch_categories}")
+    return self.batch_categories.index(str(transform_batch))
+
+@patch
+def _decoded_frame(self: MultiVAE, mdata: md.MuData, cells, features, target: str, source: str,
+                   depth, scale: str, transform_batch, batch_size: int) -> pd.DataFrame:
+    "Decoded `target` features of `cells` as a DataFrame named by cells and features."
+    if source not in ('rna', 'atac', 'joint'):
+        raise ModelConfigError(f"unknown source {source!r}; use 'rna', 'atac' or 'joint'")
+    if source == 'joint' and depth == 'predicted':
+        raise ModelConfigError("depth='predicted' predicts the depth from one modality; with "
+                               "source='joint' use 'median', 'observed' or a number")
+    data = self._tensors(mdata)
+    pos = self._cell_positions(data, cells, source)
+    columns = self._feature_positions(target, features)
+    code = self._transform_batch_code(transform_batch)
+    pred = self._decode_cells(data, pos, source, target, depth, scale, batch_size, code, columns)
+    names = self.feature_names(target) if columns is None else list(pd.Index(features))
+    return pd.DataFrame(pred, index=data.obs_names[pos], columns=names)
+
+# %% ../nbs/05_model.ipynb #d56f3d68
+@patch
+def get_latent_representation(self: MultiVAE, mdata: md.MuData, # raw counts of any cells
+                              modality: str|None=None, # None: joint posterior; 'rna', 'atac' alone
+                              inplace: bool=False, # also write .obsm[key_added]
+                              key_added: str='X_multivae', # the .obsm key written with inplace=True
+                              batch_size: int=2048,
+                             ) -> np.ndarray:
+    "Latent means (n_cells x n_latent) along `mdata.obs_names`; NaN for cells without `modality`."
+    if modality not in (None, 'rna', 'atac'):
+        raise ModelConfigError(f"unknown modality {modality!r}; use None, 'rna' or 'atac'")
+    if inplace:
+        _check_writable(mdata, 'get_latent_representation(inplace=True)')
+    data = self._tensors(mdata)
+    z = self._encode_cells(data, modality, batch_size)
+    if modality is not None:
+        z[data.mask[:, ['rna', 'atac'].index(modality)].numpy() == 0] = np.nan
+    if inplace:
+        mdata.obsm[key_added] = z
+        for mod in mdata.mod.values():
+            mod.obsm[key_added] = z[mdata.obs_names.get_indexer(mod.obs_names)]
+    return z
+
+# %% ../nbs/05_model.ipynb #bc0e4846
+@patch
+def get_normalized_expression(self: MultiVAE, mdata: md.MuData, # raw counts of any cells
+                              cells=None, # cell names (None: all with the source)
+                              genes=None, # gene names among feature_names('rna') (None: all)
+                              library_size: float|None=None, # counts to scale to (None: target_sum)
+                              transform_batch: str|None=None, # decode all cells in this batch
+                              source: str='joint', # 'joint', 'rna' or 'atac': the posterior decoded
+                              batch_size: int=2048,
+                             ) -> pd.DataFrame:
+    "Decoded expression on the normalised scale, a cells x genes DataFrame."
+    if self.likelihoods['rna'] != 'nb':
+        raise ModelConfigError("get_normalized_expression needs rna_likelihood='nb'; a gaussian "
+                               "decoder gives log-normalised values: use impute")
+    target_sum = self.preprocessor.config['target_sum']
+    size = target_sum if library_size is None else library_size
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or not size > 0:
+        raise ModelConfigError("library_size must be a positive number or None, "
+                               f"got {library_size!r}")
+    frame = self._decoded_frame(mdata, cells, genes, 'rna', source, 'median', 'normalized',
+                                transform_batch, batch_size)
+    return frame if library_size is None else frame * (size / target_sum)
+
+# %% ../nbs/05_model.ipynb #604bd6bd
+@patch
+def get_accessibility_estimates(self: MultiVAE, mdata: md.MuData, # raw counts of any cells
+                                cells=None, # cell names (None: all with the source)
+                                peaks=None, # peak names among feature_names('atac') (None: all)
+                                depth: str|float='median', # 'median', 'observed', 'predicted', x
+                                transform_batch: str|None=None, # decode all cells in this batch
+                                source: str='joint', # 'joint', 'rna' or 'atac': what is decoded
+                                batch_size: int=2048,
+                               ) -> pd.DataFrame:
+    "Probabilities of open peaks, a cells x peaks DataFrame."
+    if self.likelihoods['atac'] != 'bernoulli':
+        raise ModelConfigError("get_accessibility_estimates needs atac_likelihood='bernoulli'; a "
+                               "gaussian decoder predicts LSI coordinates, not peaks: use impute")
+    return self._decoded_frame(mdata, cells, peaks, 'atac', source, depth, 'expected_log',
+                               transform_batch, batch_size)
+
+# %% ../nbs/05_model.ipynb #bff0fc6a
+IMPUTED_LAYER_MAX_BYTES = 2 * 2**30  # the largest dense layer `write_imputation` writes by default
+
+@patch
+def write_imputation(self: MultiVAE, mdata: md.MuData, # raw counts; not a view
+                     target: str='rna', # the modality to impute (from the other) and write into
+                     layer: str='multivae_imputed', # the layer of mdata[target] written
+                     depth: str|float='predicted', # as in `impute`
+                     scale: str='expected_log', # RNA only, as in `impute`
+                     max_bytes: int=IMPUTED_LAYER_MAX_BYTES, # refuse a larger dense layer
+                     batch_size: int=2048,
+                    ) -> pd.DataFrame: # the imputation of the model's features
+    "Impute `target` from the other modality into `mdata[target].layers[layer]` (NaN: none)."
+    if target not in ('rna', 'atac'):
+        raise ModelConfigError(f"unknown target {target!r}; use 'rna' or 'atac'")
+    if target == 'atac' and self.likelihoods['atac'] != 'bernoulli':
+        raise ModelConfigError("a gaussian peak decoder predicts LSI coordinates, not peaks; "
+                               "they have no layer: use impute(source='rna', target='atac')")
+    _check_writable(mdata, 'write_imputation')
+    adata = mdata.mod[target]
+    size = adata.n_obs * adata.n_vars * 4
+    if size > max_bytes:
+        raise ValueError(f"the layer would be a dense {adata.n_obs} x {adata.n_vars} float32 "
+                         f"matrix of {size / 2**30:.2f} GiB, over max_bytes="
+                         f"{max_bytes / 2**30:.2f} GiB; impute fewer cells "
+                         "(mdata[cells].copy()), take the model's features as a DataFrame "
+                         "(impute(as_frame=True)), write to disk (multivae.ondisk.impute_to_disk), "
+                         "or raise max_bytes")
+    source = 'atac' if target == 'rna' else 'rna'
+    pred = self.impute(mdata, source, target, depth=depth, scale=scale, as_frame=True,
+                       batch_size=batch_size)
+    rows = adata.obs_names.get_indexer(pred.index)
+    columns = adata.var_names.get_indexer(pred.columns)
+    full = np.full(adata.shape, np.nan, np.float32)
+    full[np.ix_(rows[rows >= 0], columns)] = pred.values[rows >= 0]
+    adata.layers[layer] = full
+    return pred

@@ -11,8 +11,8 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['FUSIONS', 'LIKELIHOODS', 'ModelConfigError', 'gaussian_log_likelihood', 'nb_log_likelihood',
-           'bernoulli_log_likelihood', 'mlp', 'GaussianEncoder', 'FeatureDecoder', 'product_of_experts', 'MLPFusion',
-           'MultiVAEModule', 'nb_expected_log1p']
+           'bernoulli_log_likelihood', 'bernoulli_nll_fused', 'mlp', 'GaussianEncoder', 'FeatureDecoder',
+           'product_of_experts', 'MLPFusion', 'MultiVAEModule', 'nb_expected_log1p']
 
 # %% ../nbs/03_module.ipynb #b43088de
 class ModelConfigError(ValueError):
@@ -26,35 +26,83 @@ def gaussian_log_likelihood(x: torch.Tensor, mean: torch.Tensor, logvar: torch.T
     "Per-cell Gaussian log-likelihood summed over features."
     return -0.5 * (math.log(2 * math.pi) + logvar + (x - mean) ** 2 * torch.exp(-logvar)).sum(-1)
 
-def _nonzero(x: torch.Tensor, nonzero: tuple|None) -> tuple:
-    "x as (cells, features), and the (cell, feature) positions that may be non-zero (given, or found)."
+def _entries(x: torch.Tensor|None, nonzero: tuple|None, values: torch.Tensor|None) -> tuple:
+    "((cell, feature) positions covering x's non-zeros, x's values there): given, or found in x."
+    if values is not None:
+        return nonzero, values
     rows = x.reshape(-1, x.shape[-1])
-    return rows, (nonzero if nonzero is not None else rows.nonzero(as_tuple=True))
+    cell, feature = nonzero if nonzero is not None else rows.nonzero(as_tuple=True)
+    return (cell, feature), rows[cell, feature]
 
 def nb_log_likelihood(x: torch.Tensor, mean: torch.Tensor, log_theta: torch.Tensor, eps: float=1e-8,
                       nonzero: tuple|None=None, # (cell, feature) positions covering x's non-zeros, if known
+                      values: torch.Tensor|None=None, # x at `nonzero` (x may then be None)
                      ) -> torch.Tensor:
     "Per-cell negative binomial log-likelihood (mean, inverse dispersion exp(log_theta)) summed over features."
     theta = torch.exp(log_theta)
     log_theta_mu = torch.log(theta + mean + eps)
     ll = (theta * (log_theta - log_theta_mu)).sum(-1)
     # the terms in x (and the log-gamma terms, which cancel where x == 0) on the non-zero counts only
-    rows, (cell, feature) = _nonzero(x, nonzero)
-    at = lambda t: t.expand_as(x).reshape(rows.shape)[cell, feature]  # the entries at those positions
-    xs, ths = rows[cell, feature], at(theta)
+    (cell, feature), xs = _entries(x, nonzero, values)
+    shape = mean.shape if x is None else x.shape
+    at = lambda t: t.expand(shape).reshape(-1, shape[-1])[cell, feature]  # entries there
+    ths = at(theta)
     terms = xs * (torch.log(at(mean) + eps) - at(log_theta_mu)) + torch.lgamma(xs + ths) - torch.lgamma(ths) - torch.lgamma(xs + 1)
     return ll.reshape(-1).index_add(0, cell, terms).reshape(ll.shape)
 
 def bernoulli_log_likelihood(x: torch.Tensor, log_rate: torch.Tensor,
                              nonzero: tuple|None=None, # (cell, feature) positions covering x's ones, if known
+                             values: torch.Tensor|None=None, # x at `nonzero` (x may then be None)
                             ) -> torch.Tensor:
     "Per-cell log-likelihood of binary `x` summed over features, with P(x = 1) = 1 - exp(-exp(log_rate))."
     rate = torch.exp(log_rate)
     ll = -rate.sum(-1)  # every entry as if closed, then the open ones corrected (a few percent of peaks)
-    rows, (cell, feature) = _nonzero(x, nonzero)
-    r = rate.reshape(rows.shape)[cell, feature]
-    opened = rows[cell, feature] * (r + torch.log(-torch.expm1(-r.clamp(min=1e-12))))
+    (cell, feature), xs = _entries(x, nonzero, values)
+    r = rate.reshape(-1, rate.shape[-1])[cell, feature]
+    opened = xs * (r + torch.log(-torch.expm1(-r.clamp(min=1e-12))))
     return ll.reshape(-1).index_add(0, cell, opened).reshape(ll.shape)
+
+# %% ../nbs/03_module.ipynb #6616fc57
+class _BernoulliNLL(torch.autograd.Function):
+    "Per-cell -log p(x | z) of the cloglog Bernoulli from the last hidden layer."
+    @staticmethod
+    def forward(ctx, h, weight, bias, offset, cell, feature, value):
+        rate = torch.addmm(bias, h, weight.T)  # logits, then in place the rates
+        if offset is not None:
+            rate.add_(offset.unsqueeze(-1))
+        rate.exp_()
+        r = rate[cell, feature]
+        rc = r.clamp(min=1e-12)
+        opened = value * (r + torch.log(-torch.expm1(-rc)))
+        nll = rate.sum(-1).index_add_(0, cell, opened, alpha=-1)
+        ctx.save_for_backward(h, weight, rate, cell, feature, value, r, rc)
+        ctx.has_offset = offset is not None
+        return nll
+
+    @staticmethod
+    def backward(ctx, go):
+        h, weight, rate, cell, feature, value, r, rc = ctx.saved_tensors
+        # d nll / d logit: the rate everywhere, less x r (1 + 1 / expm1(r)) at the open peaks
+        opened = value * r * (1 + (r >= 1e-12) / torch.expm1(rc))
+        g = rate * go.unsqueeze(-1)
+        g.index_put_((cell, feature), -go[cell] * opened, accumulate=True)
+        need = ctx.needs_input_grad
+        gh = g @ weight if need[0] else None
+        gw = g.T @ h if need[1] else None
+        gb = g.sum(0) if need[2] else None
+        goff = g.sum(1) if ctx.has_offset and need[3] else None
+        return gh, gw, gb, goff, None, None, None
+
+def bernoulli_nll_fused(h: torch.Tensor, # (cells, hidden) last hidden layer of the decoder
+                        weight: torch.Tensor, # (peaks, hidden) output layer weight
+                        bias: torch.Tensor, # (peaks,) output layer bias
+                        offset: torch.Tensor|None, # (cells,) log depth factor, or None
+                        nonzero: tuple, # (cell, peak) positions covering x's ones
+                        values: torch.Tensor, # x at those positions
+                       ) -> torch.Tensor:
+    "Per-cell -log p(x | z) with log rates h W^T + b + offset: one dense tensor, no dense target."
+    cell, feature = nonzero
+    return _BernoulliNLL.apply(h, weight, bias, offset, cell, feature, values.to(h.dtype))
 
 # %% ../nbs/03_module.ipynb #7c25e9ca
 def mlp(n_in: int, n_hidden: int, n_layers: int, dropout: float) -> nn.Sequential:
@@ -103,11 +151,26 @@ class FeatureDecoder(nn.Module):
         if library is None: raise ModelConfigError("the negative binomial decoder needs each cell's library size")
         return {'rate': rate, 'mean': rate * library.unsqueeze(-1), 'log_theta': self.feature_param.clamp(-6, 10)}
 
-    def log_likelihood(self, x: torch.Tensor, params: dict, nonzero: tuple|None=None) -> torch.Tensor:
-        "Per-cell log-likelihood of the observed `x` under decoded `params` (`nonzero`: positions of x's stored entries)."
+    def log_likelihood(self, x: torch.Tensor|None, params: dict, nonzero: tuple|None=None,
+                       values: torch.Tensor|None=None) -> torch.Tensor:
+        "Per-cell log-likelihood of `x` under decoded `params` (`values`: x at `nonzero`)."
         if self.likelihood == 'gaussian': return gaussian_log_likelihood(x, params['mean'], params['logvar'])
-        if self.likelihood == 'bernoulli': return bernoulli_log_likelihood(x, params['log_rate'], nonzero)
-        return nb_log_likelihood(x, params['mean'], params['log_theta'], nonzero=nonzero)
+        if self.likelihood == 'bernoulli':
+            return bernoulli_log_likelihood(x, params['log_rate'], nonzero, values)
+        return nb_log_likelihood(x, params['mean'], params['log_theta'], nonzero=nonzero,
+                                 values=values)
+
+    def nll(self, z: torch.Tensor, batch: torch.Tensor|None, inputs: dict) -> torch.Tensor:
+        "Per-cell -log p(x | z) of a modality's minibatch `inputs`."
+        x, nonzero, values = inputs.get('dec'), inputs.get('dec_nonzero'), inputs.get('dec_values')
+        library = inputs.get('library')
+        if self.likelihood == 'bernoulli' and not torch.is_autocast_enabled(z.device.type):
+            nonzero, values = _entries(x, nonzero, values)  # fused, in the module's precision
+            h = self.body(_with_batch(z, batch, self.n_batch))
+            offset = None if library is None else torch.log(library.clamp(min=1e-4))
+            return bernoulli_nll_fused(h, self.out.weight, self.out.bias, offset, nonzero, values)
+        params = {k: v.float() for k, v in self(z, batch, library).items()}
+        return -self.log_likelihood(x, params, nonzero, values)
 
     def expected(self, params: dict) -> torch.Tensor:
         "The decoded expectation: the mean (gaussian), the proportions rho (nb), the probability (bernoulli)."
@@ -196,8 +259,7 @@ def _module_loss(self, inputs: dict, enc_mask: torch.Tensor, rec_mask: torch.Ten
     out, total = {'kl': kl.mean()}, beta * kl
     for j, m in enumerate(self.names):
         if m not in inputs: continue
-        params = {k: v.float() for k, v in self.decoders[m](z, batch, inputs[m].get('library')).items()}
-        nll = -self.decoders[m].log_likelihood(inputs[m]['dec'], params, inputs[m].get('dec_nonzero')) * rec_mask[:, j]
+        nll = self.decoders[m].nll(z, batch, inputs[m]) * rec_mask[:, j]
         out[f'recon_{m}'] = nll.sum() / rec_mask[:, j].sum().clamp(min=1)
         total = total + weights.get(m, 1.0) * nll
     out['loss'] = total.mean()

@@ -18,7 +18,8 @@ from anndata.io import read_elem, sparse_dataset
 from tqdm import tqdm
 
 from .data import (MultiomeReadError, atomic_path, _check_file, _check_hdf5, _strings, _split_both, _standard_rna,
-                           _standard_atac, _make_mudata, parse_peak_names)
+                           _standard_atac, _make_mudata, parse_peak_names, _open_hdf5,
+                           _check_barcodes)
 from .preprocessing import Preprocessor, PreprocessingError, qc_metrics, qc_thresholds, qc_apply, QC_DEFAULTS
 from fastcore.basics import patch
 from .training import CellTensors
@@ -93,17 +94,14 @@ class OnDiskMultiome:
         if self.read_workers < 0: raise ValueError("read_workers must be 0 or more")
         if self.read_span < 1: raise ValueError("read_span must be at least 1")
         self._handle, self._pid = None, None
-        with h5py.File(self.path, 'r') as f:
+        with _open_hdf5(self.path) as f:  # a truncated or damaged file: an error that names it
             keys = set(f.keys())
             if 'matrix' in keys: self.format = '10x h5'; self._open_10x(f)
             elif 'mod' in keys: self.format = 'h5mu'; self._open_h5mu(f)
             elif 'X' in keys: self.format = 'h5ad'; self._open_h5ad(f)
             else: raise MultiomeReadError(f"{self.path}: an HDF5 file, but neither a 10x matrix, an AnnData nor a MuData "
                                           f"(top-level keys: {sorted(keys)})")
-        if not self._obs_names.is_unique:
-            dup = list(self._obs_names[self._obs_names.duplicated()][:3])
-            raise MultiomeReadError(f"{self.path}: cell barcodes are not unique (e.g. {dup}); give each cell its own name "
-                                    "(e.g. anndata.concat(..., index_unique='-'))")
+        _check_barcodes(self._obs_names, str(self.path))
         self.cells = np.arange(len(self._obs_names))  # positions of this view's cells in the file's cell order
 
     def _standardise(self, raw_var: pd.DataFrame, cols: dict, where: str):

@@ -172,6 +172,27 @@ class SparseRows:
         out[row, col] = self.val[pos]
         return (out, (row, col)) if positions else out
 
+    def entries(self, idx: torch.Tensor, # rows, on the data's device
+                host_idx: np.ndarray|None=None, # the same rows on the host
+               ) -> tuple:
+        "`((row, column), values)` of the stored entries of rows `idx`: nothing dense."
+        if self.host is not None:
+            b = self.host[host_idx if host_idx is not None else idx.numpy()]
+            row = np.repeat(np.arange(b.shape[0], dtype=np.int64), np.diff(b.indptr))
+            col = torch.from_numpy(b.indices.astype(np.int64))
+            return (torch.from_numpy(row), col), torch.from_numpy(b.data)
+        starts, ends = self.crow[idx].long(), self.crow[idx + 1].long()
+        counts = ends - starts
+        if host_idx is None:
+            total = int(counts.sum())
+        else:
+            total = int((self.indptr[host_idx + 1] - self.indptr[host_idx]).sum())
+        repeat = lambda t: torch.repeat_interleave(t, counts, output_size=total)
+        row = repeat(torch.arange(len(idx), device=idx.device))
+        first = torch.cumsum(counts, 0) - counts
+        pos = torch.arange(total, device=idx.device) - repeat(first - starts)
+        return (row, self.col[pos].long()), self.val[pos]
+
 # %% ../nbs/04_training.ipynb #377f40ca
 class CellTensors:
     "Encoder inputs, decoder targets, library sizes, masks and batches of preprocessed cells."
@@ -216,7 +237,9 @@ class CellTensors:
         self.mask, self.batch_codes, self.device = self.mask.to(device), mv(self.batch_codes), device
         return self
 
-    def batch(self, idx, device=None) -> tuple:
+    def batch(self, idx, device=None,
+              dense_targets: bool=True, # False: sparse targets as dec_nonzero and dec_values
+             ) -> tuple:
         "(inputs, mask, batch) tensors for the cells at positions `idx`, on the data's device."
         if device is not None: self.to(device)
         host_idx = np.asarray(idx, dtype=np.int64)
@@ -226,6 +249,9 @@ class CellTensors:
         for m, arr in self.arrays.items():
             inputs[m] = {'enc': take(arr['enc'])}
             if arr['dec'] is arr['enc']: inputs[m]['dec'] = inputs[m]['enc']
+            elif isinstance(arr['dec'], SparseRows) and not dense_targets:  # what the loss reads
+                entries = arr['dec'].entries(idx, host_idx)
+                inputs[m]['dec_nonzero'], inputs[m]['dec_values'] = entries
             elif isinstance(arr['dec'], SparseRows):  # the likelihoods need the stored entries' positions: no scan for them
                 inputs[m]['dec'], inputs[m]['dec_nonzero'] = arr['dec'].gather(idx, host_idx, positions=True)
             else: inputs[m]['dec'] = take(arr['dec'])
@@ -305,6 +331,11 @@ def _all_reduce_sums(sums: dict, n: float, device, keys: list) -> tuple:
     dist.all_reduce(t)
     return dict(zip(keys, t[:-1].tolist())), float(t[-1])
 
+def _minibatch(data, cells, device) -> tuple:
+    "A minibatch for the loss: in-memory cells give sparse targets as positions and values only."
+    if isinstance(data, CellTensors): return data.batch(cells, device, dense_targets=False)
+    return data.batch(cells, device)
+
 def train_epoch(module: MultiVAEModule, data: CellTensors, idx: np.ndarray, optimizer: torch.optim.Optimizer,
                 beta: float, weights: dict, batch_size: int, modality_dropout: float, grad_clip: float,
                 rng: np.random.Generator, generator: torch.Generator, device: torch.device, epoch: int=0,
@@ -327,7 +358,7 @@ def train_epoch(module: MultiVAEModule, data: CellTensors, idx: np.ndarray, opti
         enc_mask_all = modality_dropout_mask(full_mask, modality_dropout, generator)
         noise_all = torch.randn(len(cells), module.n_latent, generator=generator)
         part = shard(len(cells), ctx.rank, ctx.world_size)
-        inputs, mask, batch = data.batch(cells[part], device)
+        inputs, mask, batch = _minibatch(data, cells[part], device)
         with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
             out = step(inputs, enc_mask_all[part], mask, batch, beta=beta, weights=weights, noise=noise_all[part].to(device))
         if b % check_every == 0:
@@ -361,7 +392,7 @@ def evaluate_loss(module: MultiVAEModule, data: CellTensors, idx: np.ndarray, be
     sums = {}
     for start in range(0, len(idx), batch_size):
         cells = idx[start:start + batch_size]
-        inputs, mask, batch = data.batch(cells, device)
+        inputs, mask, batch = _minibatch(data, cells, device)
         out = module.loss(inputs, mask, mask, batch, beta=beta, weights=weights, sample=False)
         for k, v in out.items(): sums[k] = sums.get(k, 0.0) + float(v) * len(cells)
     sums, n = _all_reduce_sums(sums, len(idx), device, _loss_keys(module))
