@@ -22,12 +22,13 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, s
 from .data import atomic_path
 
 # %% auto #0
-__all__ = ['LEIDEN_RESOLUTIONS', 'RIDGE_ALPHAS', 'DIRECTIONS', 'METHODS', 'BASELINES', 'UNKNOWN_LABELS', 'LATENT_COLUMNS',
-           'MetricError', 'leiden_clusters', 'best_nmi_clusters', 'per_cell_cosine', 'per_cell_pearson', 'rmse',
-           'per_feature_pearson', 'per_cell_auc', 'per_feature_auc', 'depth_strata', 'per_feature_auc_within_strata',
-           'foscttm', 'cell_type_asw', 'batch_asw', 'batch_mixing', 'mean_profile_baseline', 'knn_baseline',
-           'ridge_baseline', 'depth_baseline', 'source_representation', 'evaluate_imputation', 'embedding_scores',
-           'evaluate_latent', 'headline_metric', 'verdict', 'format_seed_table', 'format_latent_table', 'evaluate']
+__all__ = ['LEIDEN_RESOLUTIONS', 'BLOCK_VALUES', 'RIDGE_ALPHAS', 'DIRECTIONS', 'METHODS', 'BASELINES', 'UNKNOWN_LABELS',
+           'LATENT_COLUMNS', 'MetricError', 'leiden_clusters', 'best_nmi_clusters', 'per_cell_cosine',
+           'per_cell_pearson', 'rmse', 'per_feature_pearson', 'per_cell_auc', 'per_feature_auc', 'depth_strata',
+           'per_feature_auc_within_strata', 'foscttm', 'cell_type_asw', 'batch_asw', 'batch_mixing',
+           'mean_profile_baseline', 'knn_baseline', 'ridge_baseline', 'depth_baseline', 'source_representation',
+           'evaluate_imputation', 'embedding_scores', 'evaluate_latent', 'headline_metric', 'verdict',
+           'format_seed_table', 'format_latent_table', 'evaluate']
 
 # %% ../nbs/06_evaluation.ipynb #40c6dff9
 class MetricError(ValueError):
@@ -86,7 +87,9 @@ def _check_pair(true, pred):
 def _dense(x) -> np.ndarray:
     return x.toarray().astype(np.float64) if sp.issparse(x) else np.asarray(x, dtype=np.float64)
 
-def _row_blocks(true, pred, max_values: int=4_000_000):
+BLOCK_VALUES = 1_000_000  # entries a metric makes dense at a time (float64: 8 MB, and its ranks and sorts)
+
+def _row_blocks(true, pred, max_values: int=BLOCK_VALUES):
     "Dense float64 blocks `(start, true_rows, pred_rows)` of about `max_values` entries, NaN-checked."
     _check_pair(true, pred)
     n, m = true.shape
@@ -195,7 +198,7 @@ def per_cell_auc(binary, # (cells, features) 0/1 observed, e.g. open peaks; dens
 
 def per_feature_auc(binary, # (cells, features) 0/1 observed, e.g. open peaks; dense or sparse
                     prob, # (cells, features) predicted scores, e.g. P(open)
-                    max_values: int=4_000_000, # entries made dense at a time
+                    max_values: int=BLOCK_VALUES, # entries made dense at a time
                     with_ap: bool=True, # also the average precision (False: auprc is None, and it is faster)
                    ) -> tuple:
     "`(auroc, auprc)` of each feature (column): how well `prob` ranks the cells where it is 1 above the others."
@@ -317,6 +320,28 @@ def knn_baseline(train_source, # (train cells, dims) source-modality representat
 # %% ../nbs/06_evaluation.ipynb #599b0f26
 RIDGE_ALPHAS = (1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10, 100)  # relative to the largest squared singular value
 
+def _ridge_rows(n_rows: int, n_features: int, max_values: int=BLOCK_VALUES):
+    "Row blocks of about `max_values` entries."
+    step = max(1, max_values // max(n_features, 1))
+    return [slice(start, start + step) for start in range(0, n_rows, step)]
+
+def _ridge_predict(query, x_mean, w, y_mean) -> np.ndarray:
+    "`(query - x_mean) @ w + y_mean` in float32, made block by block (no float64 copy of the whole)."
+    q = np.asarray(query, dtype=np.float64) - x_mean
+    out = np.empty((len(q), w.shape[1]), np.float32)
+    for rows in _ridge_rows(len(q), w.shape[1]):
+        out[rows] = q[rows] @ w + y_mean
+    return out
+
+def _ridge_sq_error(query, target, x_mean, w, y_mean) -> float:
+    "Mean squared error of the ridge prediction of `target`, block by block (the target stays sparse)."
+    q = np.asarray(query, dtype=np.float64) - x_mean
+    target = target.tocsr() if sp.issparse(target) else np.asarray(target)
+    total = 0.0
+    for rows in _ridge_rows(len(q), w.shape[1]):
+        total += float(((q[rows] @ w + y_mean - _dense(target[rows])) ** 2).sum())
+    return total / (target.shape[0] * target.shape[1])
+
 def ridge_baseline(train_source, # (train cells, dims) source representation of the training cells
                    train_target, # (train cells, features) target of the training cells, dense or sparse
                    query_source, # (query cells, dims) source representation of the cells to predict
@@ -334,10 +359,8 @@ def ridge_baseline(train_source, # (train cells, dims) source representation of 
     uty = np.asarray(train_target.T @ u).T - np.outer(u.sum(0), y_mean)  # u' (y - mean), y kept sparse
     alphas = np.asarray(alphas, dtype=np.float64) * s[0] ** 2  # the scale of the inputs does not change the grid
     fit = lambda a: vt.T @ ((s / (s ** 2 + a))[:, None] * uty)
-    predict = lambda q, w: (np.asarray(q, dtype=np.float64) - x_mean) @ w + y_mean
     if val_source is not None and len(val_source):
-        v = _dense(val_target)
-        errors = [((predict(val_source, fit(a)) - v) ** 2).mean() for a in alphas]
+        errors = [_ridge_sq_error(val_source, val_target, x_mean, fit(a), y_mean) for a in alphas]
     else:  # GCV: n * RSS / (n - effective degrees of freedom)^2, from the SVD
         n = x.shape[0]
         yc_sq = float(np.asarray(train_target.multiply(train_target).sum()) if sp.issparse(train_target)
@@ -348,7 +371,7 @@ def ridge_baseline(train_source, # (train cells, dims) source representation of 
             h = s ** 2 / (s ** 2 + a)
             errors.append(n * (yc_sq - ((2 * h - h ** 2) * proj).sum()) / (n - h.sum()) ** 2)
     alpha = float(alphas[int(np.argmin(errors))])
-    return predict(query_source, fit(alpha)).astype(np.float32), alpha
+    return _ridge_predict(query_source, x_mean, fit(alpha), y_mean), alpha
 
 def depth_baseline(source_depth, # (cells,) the source modality's depth (total counts, open peaks)
                    n_features: int, # target features
@@ -465,7 +488,8 @@ def evaluate_imputation(vae, # a trained `MultiVAE`
         train_rep, test_rep = data['reps'][source]
         val_rep, val_target = (data['val_reps'][source], _target(val, target, bernoulli)) if val else (None, None)
         predictors = {  # made, scored and dropped one at a time: one dense prediction in memory at once
-            'multivae': lambda: vae.impute(test_raw, source=source, target=target),
+            'multivae': lambda: vae.impute(test_raw, source=source, target=target,  # peaks: small decoding blocks
+                                            batch_size=256 if target == 'atac' else 2048),
             'mean profile': lambda: mean_profile_baseline(train_target, len(data['cells'])),
             'kNN': lambda: knn_baseline(train_rep, train_target, test_rep, k),
             'ridge': lambda: ridge_baseline(train_rep, train_target, test_rep, val_rep, val_target)[0],

@@ -534,7 +534,7 @@ def _decode_cells(self: MultiVAE, data: CellTensors, cells: np.ndarray, source: 
         at = at / self.preprocessor.atac_depth_median  # the peaks' depth factor
     nb_rna = target == 'rna' and self.likelihoods['rna'] == 'nb'
     n_out = len(self.feature_names(target)) if columns is None else len(columns)
-    out = []
+    out = np.empty((len(cells), n_out), np.float32)  # filled block by block: no second copy
     self.module.eval()
     for start in range(0, len(cells), batch_size):
         inputs, mask, batch = data.batch(cells[start:start + batch_size], self.device)
@@ -545,8 +545,8 @@ def _decode_cells(self: MultiVAE, data: CellTensors, cells: np.ndarray, source: 
             pred = self._decoded_rna(params, lib, scale)
         else:
             pred = self.module.decoders[target].expected(params)
-        out.append((pred if columns is None else pred[:, columns]).cpu().numpy())
-    return np.concatenate(out) if out else np.zeros((0, n_out), np.float32)
+        out[start:start + len(pred)] = (pred if columns is None else pred[:, columns]).cpu().numpy()
+    return out
 
 @patch
 @torch.no_grad()
@@ -558,7 +558,7 @@ def impute(self: MultiVAE, mdata: md.MuData, # raw counts; cells need the source
             as_frame: bool=False, # return a DataFrame with cell and feature names
             batch_size: int=2048,
            ) -> np.ndarray|pd.DataFrame:
-    "Target features predicted from the source modality alone, for the cells of `mdata` that have the source; also stored in `mdata[source].obsm['X_imputed_<target>']`."
+    "Target features predicted from the source modality alone, for the cells of `mdata` that have the source (`write_imputation` stores them)."
     if {source, target} != {'rna', 'atac'}:
         raise ModelConfigError(f"impute from one of 'rna', 'atac' to the other, got source={source!r}, target={target!r}")
     if scale not in RNA_SCALES: raise ModelConfigError(f"unknown scale {scale!r}; use one of {', '.join(RNA_SCALES)}")
@@ -567,9 +567,6 @@ def impute(self: MultiVAE, mdata: md.MuData, # raw counts; cells need the source
     cells = np.flatnonzero(data.mask[:, j] > 0)
     pred = self._decode_cells(data, cells, source, target, depth, scale, batch_size)
     names = data.obs_names[cells]
-    if not mdata.is_view:  # stored beside the source modality (a view is left untouched)
-        mdata.mod[source].obsm[f'X_imputed_{target}'] = pd.DataFrame(pred, index=names).reindex(mdata[source].obs_names).values
-        mdata.uns[f'imputed_{source}_to_{target}_features'] = list(self.feature_names(target))
     return pd.DataFrame(pred, index=names, columns=self.feature_names(target)) if as_frame else pred
 
 @patch

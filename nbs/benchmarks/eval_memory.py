@@ -61,7 +61,7 @@ def main():
         evaluate(vae, mdata)
     t2 = time.process_time()
     nnz = mdata['atac'].X.nnz / mdata.n_obs
-    out = dict(code=str(Path(multivae.__file__).parent), cells=a.cells, genes=a.genes, peaks=a.peaks,
+    out = dict(multivae_version=multivae.__version__, cells=a.cells, genes=a.genes, peaks=a.peaks,
                open_peaks_per_cell=round(nnz), peaks_kept=len(vae.preprocessor.peaks),
                test_cells=len(vae.split['test']), setup_and_training_peak_gib=round(setup.peak, 3),
                evaluation_peak_gib=round(scoring.peak, 3), setup_and_training_cpu_s=round(t1 - t0, 1),
