@@ -400,17 +400,6 @@ def _peak_rss_gib() -> float:
     except (OSError, ValueError): pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # kilobytes on Linux
 
-def _patch_attach():
-    "Benchmark-only: `MultiVAE.attach` with its membership check done against one set (the packaged check is quadratic in cells)."
-    from multivae.preprocessing import PreprocessingError
-    def attach(self, mdata):
-        present = set(mdata.obs_names)
-        missing = [c for part in self.split.values() for c in part if c not in present]
-        if missing: raise PreprocessingError(f"{len(missing)} cells of the model's split are not in this data")
-        self.data = self._tensors(mdata)
-        return self
-    MultiVAE.attach = attach
-
 def speed_worker(spec: dict, # method ('multivae'|'multivi'), n_cells, n_peaks, n_genes, batch_size, max_batches, threads
                 ) -> dict:
     "Measure one method on one data size (meant for a fresh process): throughputs, setup time, memory."
@@ -421,7 +410,6 @@ def speed_worker(spec: dict, # method ('multivae'|'multivi'), n_cells, n_peaks, 
     out = {**spec, 'data_seconds': time.time() - t0, 'atac_nnz': int(mdata['atac'].X.nnz), 'rna_nnz': int(mdata['rna'].X.nnz),
            'rss_data_gib': _rss_gib()}
     n_genes_model = min(2000, mdata['rna'].n_vars)
-    if spec.get('patch_attach'): _patch_attach()
     t0 = time.time()
     if method == 'multivae':
         vae = MultiVAE.from_mudata(mdata, n_top_genes=n_genes_model, test_size=0.1, val_size=0.0, seed=0)
@@ -499,7 +487,7 @@ def run_speed(sizes: list=SPEED_SIZES, # (n_cells, n_peaks) pairs
               timeout: float=600, # seconds allowed per configuration
               log=print, # progress printer (None: silent)
               on_progress=None, # called with the rows so far after each measurement
-              extra: dict|None=None, # more keys for every worker spec (e.g. patch_attach=True)
+              extra: dict|None=None, # more keys for every worker spec (e.g. precision='bf16')
              ) -> pd.DataFrame:
     "One row per (size, method), each measured in a fresh process, with the ratio multivae / MULTIVI per size."
     methods = [m for m in methods if m != 'multivi' or multivi_available()]
@@ -894,7 +882,6 @@ def run_benchmark(argv: list|None=None) -> dict:
     p.add_argument('--speed_precision', choices=['fp32', 'bf16'], default='fp32',
                    help="speed: multivae's training precision (bf16 needs a CPU with native bfloat16; MULTIVI stays float32)")
     p.add_argument('--max_batches', type=int, default=None, help='minibatches timed per speed configuration (default 20; 8 with --quick)')
-    p.add_argument('--patch_attach', action='store_true', help='speed: time multivae with a linear-time MultiVAE.attach check (diagnostic)')
     p.add_argument('--stream_path', default=None, help='stream: a 10x .h5 to train from (default: simulate one into --output_dir)')
     p.add_argument('--stream_cells', type=int, default=None, help='stream: cells of the simulated file (default 1,000,000; 20,000 with --quick)')
     p.add_argument('--stream_peaks', type=int, default=None, help='stream: peaks of the simulated file (default 100,000; 10,000 with --quick)')
@@ -978,8 +965,6 @@ def run_benchmark(argv: list|None=None) -> dict:
         save()
         log('quality done')
     if 'speed' in suites:
-        if a.patch_attach:
-            _patch_attach(); results['notes'].append('speed: --patch_attach: MultiVAE.attach checked with one set (diagnostic, not the packaged code)')
         sizes = ([tuple(int(v) for v in s.split('x')) for s in a.speed_sizes.split(',')] if a.speed_sizes
                  else QUICK_SPEED_SIZES if a.quick else SPEED_SIZES)
         max_batches = a.max_batches or (8 if a.quick else 20)
@@ -988,7 +973,7 @@ def run_benchmark(argv: list|None=None) -> dict:
                                 "cells beyond 10k are copies of 10k simulated cells; peak RSS = VmHWM of the worker process")
         key = 'speed' if a.speed_precision == 'fp32' else 'speed_bf16'  # bf16: an opt-in, kept apart from the main table
         def speed_progress(rows): results[key] = rows; save()
-        extra = {**({'patch_attach': True} if a.patch_attach else {}), 'precision': a.speed_precision}
+        extra = {'precision': a.speed_precision}
         results[key] = run_speed(sizes, methods=('multivae', 'multivi') if multivi else ('multivae',), max_batches=max_batches,
                                  threads=a.threads, n_genes=1500 if a.quick else 5000, log=log, on_progress=speed_progress, extra=extra)
         if key == 'speed': results['slopes'] = scaling_slopes(results['speed'])

@@ -21,6 +21,29 @@ from .data import _fixed_bytes, _make_mudata, _feature_table, atomic_path
 _PBMC_TYPES = [('CD4 T', 'T/NK'), ('CD14 Mono', 'myeloid'), ('CD8 T', 'T/NK'), ('NK', 'T/NK'), ('B', 'B'),
                ('FCGR3A Mono', 'myeloid'), ('cDC', 'myeloid'), ('pDC', ''), ('Treg', 'T/NK'), ('MAIT', 'T/NK'),
                ('Plasma', 'B'), ('Platelet', '')]
+# well-known marker symbols of each PBMC type, the most specific first
+_MARKER_SYMBOLS = {
+    'CD4 T': ['IL7R', 'CD3E', 'CD4', 'LTB', 'CCR7', 'TCF7', 'LEF1', 'MAL', 'CD28', 'TRAT1'],
+    'CD14 Mono': ['CD14', 'LYZ', 'S100A8', 'S100A9', 'S100A12', 'VCAN', 'FCN1', 'MNDA', 'CD36',
+                  'CCR2'],
+    'CD8 T': ['CD8A', 'CD8B', 'CD3D', 'CD3G', 'GZMK', 'GZMH', 'CCL5', 'LINC02446', 'CRTAM',
+              'CD2'],
+    'NK': ['NKG7', 'GNLY', 'KLRD1', 'KLRF1', 'PRF1', 'GZMB', 'GZMA', 'NCAM1', 'FGFBP2', 'SPON2'],
+    'B': ['MS4A1', 'CD79A', 'CD19', 'CD79B', 'BANK1', 'PAX5', 'CD22', 'TCL1A', 'IGHD', 'FCRL1'],
+    'FCGR3A Mono': ['FCGR3A', 'MS4A7', 'CDKN1C', 'LST1', 'AIF1', 'IFITM3', 'CX3CR1', 'HES4',
+                    'RHOC', 'TCF7L2'],
+    'cDC': ['FCER1A', 'CST3', 'CD1C', 'CLEC10A', 'HLA-DQA1', 'HLA-DPB1', 'HLA-DRA', 'FLT3',
+            'CLEC9A', 'ENHO'],
+    'pDC': ['LILRA4', 'CLEC4C', 'IL3RA', 'IRF7', 'TCF4', 'PLD4', 'SERPINF1', 'ITM2C', 'LAMP5',
+            'PTCRA'],
+    'Treg': ['FOXP3', 'IL2RA', 'CTLA4', 'IKZF2', 'RTKN2', 'TIGIT', 'CCR4', 'TNFRSF18', 'TNFRSF4'],
+    'MAIT': ['KLRB1', 'SLC4A10', 'TRAV1-2', 'ZBTB16', 'RORC', 'NCR3', 'CCR6', 'IL23R', 'DPP4',
+             'CXCR6'],
+    'Plasma': ['JCHAIN', 'MZB1', 'SDC1', 'XBP1', 'PRDM1', 'TNFRSF17', 'IGHG1', 'IGKC', 'IGHA1',
+               'TXNDC5'],
+    'Platelet': ['PPBP', 'PF4', 'GP9', 'ITGA2B', 'GNG11', 'TUBB1', 'SPARC', 'CAVIN2', 'CLU',
+                 'GP1BB'],
+}
 # GRCh38 chromosome lengths (bp)
 _CHROM_LENGTHS = dict(zip([f'chr{i}' for i in range(1, 23)] + ['chrX'],
     [248956422, 242193529, 198295559, 190214555, 181538259, 170805979, 159345973, 145138636, 138394717, 133797422,
@@ -97,11 +120,12 @@ def _simulate_genome(rng, n_genes: int, n_peaks: int, n_mito: int, n_programs: i
     log_r = np.where(high, rng.normal(0, 1.0, n_nuc), rng.normal(-7, 1.5, n_nuc))
     home = rng.integers(0, K, n_nuc)
     spec = np.where(rng.random(n_nuc) < 0.3, 0.0, rng.uniform(2, 6, n_nuc))
-    marker_for = np.full(n_nuc, '', dtype=object)
+    marker_for, markers = np.full(n_nuc, '', dtype=object), {}
     for c, prog in enumerate(identity):  # the most abundant program genes of each type become markers
         cand = np.flatnonzero((home == prog) & (spec > 0))
         top = cand[np.argsort(-log_r[cand])[:n_markers]]
         spec[top] = rng.uniform(5, 6, len(top)); marker_for[top] = type_names[c]
+        markers[c] = top
     onehot = np.arange(K)[:, None] == home[None, :]
     beta = np.exp(log_r[None, :] + spec[None, :] * (onehot - 1 / K) + 0.15 * rng.standard_normal((K, n_nuc)))
     genes = pd.DataFrame({'chrom': np.array(chroms)[g_chrom], 'tss': g_tss, 'strand': strand,
@@ -110,7 +134,12 @@ def _simulate_genome(rng, n_genes: int, n_peaks: int, n_mito: int, n_programs: i
     mito = pd.DataFrame({'chrom': 'chrM', 'tss': [m[1] for m in _MITO_GENES[:n_mito]], 'strand': '+',
                          'interval': [f'chrM:{m[1]}-{m[2]}' for m in _MITO_GENES[:n_mito]], 'is_marker_for': '', 'program': -1})
     genes = pd.concat([genes, mito], ignore_index=True)
-    genes.index = [f'GENE{i + 1:05d}' for i in range(n_nuc)] + [m[0] for m in _MITO_GENES[:n_mito]]
+    gene_names = np.array([f'GENE{i + 1:05d}' for i in range(n_nuc)]
+                          + [m[0] for m in _MITO_GENES[:n_mito]], dtype=object)
+    for c, top in markers.items():  # real symbols for the markers, the most abundant first
+        syms = _MARKER_SYMBOLS.get(type_names[c], [])[:len(top)]
+        gene_names[top[:len(syms)]] = syms
+    genes.index = list(gene_names)
     genes.insert(0, 'gene_ids', [f'ENSGSIM{i + 1:05d}' for i in range(n_genes)])
     # peaks: promoter and distal peaks linked to genes, then unlinked peaks anywhere
     n_prom = min(n_nuc, round(0.25 * n_peaks)); n_dist = round(0.5 * n_peaks) - n_prom  # half the peaks are linked

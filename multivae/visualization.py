@@ -15,6 +15,7 @@ import mudata as md
 import scanpy as sc
 import matplotlib.pyplot as plt
 import matplotlib.patheffects as path_effects
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from sklearn.decomposition import TruncatedSVD
@@ -59,13 +60,26 @@ def _as_labels(values, n_cells: int, what: str) -> np.ndarray:
         raise VisualizationError(f"{what} has {len(values)} entries but there are {n_cells} cells; pass one {what[:-1]} per cell, in the same order")
     return values
 
-def _save(fig: Figure, path) -> Figure:
-    "Save `fig` as PNG (if `path`), and detach it from pyplot so it is shown once in notebooks and never leaks."
+def _check_axes(axes, n: int, what: str) -> list|None:
+    "None, or `axes` as a list of `n` Axes (a single Axes is accepted when `n` is 1)."
+    if axes is None:
+        return None
+    flat = [axes] if isinstance(axes, Axes) else list(np.ravel(np.asarray(axes, dtype=object)))
+    if len(flat) != n or not all(isinstance(a, Axes) for a in flat):
+        got = ', '.join(sorted({type(a).__name__ for a in flat})) or 'nothing'
+        need = 'one matplotlib Axes' if n == 1 else f'{n} matplotlib Axes (e.g. from plt.subplots)'
+        raise VisualizationError(f"{what} draws {n} panel{'s' * (n > 1)} and needs {need}, "
+                                 f"got {len(flat)} object(s) of type {got}; pass {need} or None")
+    return flat
+
+def _finish(fig: Figure, path, own: bool) -> Figure:
+    "Save `fig` as PNG (if `path`); close it if this module made and saved it, so it never leaks."
     if path is not None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=DPI, bbox_inches='tight', facecolor='white')
-    plt.close(fig)
+        if own:
+            plt.close(fig)
     return fig
 
 # %% ../nbs/07_visualization.ipynb #376acf8c
@@ -99,20 +113,24 @@ def umap_embedding(x, # cells x features (dense or sparse)
     return emb.obsm['X_umap']
 
 # %% ../nbs/07_visualization.ipynb #b9f4bf9f
-def scatter_categories(ax, # matplotlib Axes to draw on
+def scatter_categories(ax, # matplotlib Axes to draw on, or None for a new figure
                        xy: np.ndarray, # (n_cells, 2) coordinates
                        categories: np.ndarray, # a category (str) per cell
                        colors: dict, # category -> colour, in legend order (see `category_colors`)
                        title: str='', # panel title
                        on_data: bool=False, # write category names at their medians instead of drawing a legend
                        legend: bool=True, # draw a legend outside the axes (when not on_data)
-                       legend_title: str|None=None):
+                       legend_title: str|None=None,
+                      ) -> Figure: # the figure of `ax` (a new, open one when `ax` is None)
     "Scatter of 2-D coordinates coloured by category, with UMAP axis labels."
+    if ax is None:
+        ax = plt.subplots(figsize=(6, 5.6), layout='constrained')[1]
+    ax = _check_axes(ax, 1, 'scatter_categories')[0]
     order = [c for c in colors if c in set(categories)]
     # draw cells in a seeded random order so that no category hides all others
     draw = np.random.default_rng(0).permutation(len(xy))
-    ax.scatter(xy[draw, 0], xy[draw, 1], c=[colors[categories[i]] for i in draw], s=_point_size(len(xy)),
-               linewidths=0, alpha=0.85, rasterized=True)
+    ax.scatter(xy[draw, 0], xy[draw, 1], c=[colors[categories[i]] for i in draw],
+               s=_point_size(len(xy)), linewidths=0, alpha=0.85, rasterized=True)
     if on_data:
         outline = [path_effects.withStroke(linewidth=3, foreground='white')]
         for c in order:
@@ -123,31 +141,46 @@ def scatter_categories(ax, # matplotlib Axes to draw on
         ax.legend(handles=handles, title=legend_title, loc='center left', bbox_to_anchor=(1.01, 0.5), frameon=False,
                   ncol=1 if len(order) <= 14 else 2, fontsize=9, title_fontsize=10)
     ax.set_title(title, fontsize=12)
-    ax.set_xlabel('UMAP1'); ax.set_ylabel('UMAP2')
-    ax.set_xticks([]); ax.set_yticks([])
+    ax.set_xlabel('UMAP1')
+    ax.set_ylabel('UMAP2')
+    ax.set_xticks([])
+    ax.set_yticks([])
     ax.set_aspect('equal', adjustable='datalim')
+    return ax.figure
 
 # %% ../nbs/07_visualization.ipynb #8145ecd4
 def plot_latent_umap(z: np.ndarray, # cells x latent dimensions (e.g. `vae.get_latent(test_cells)`)
                      clusters, # a Leiden cluster per cell
                      labels=None, # true cell types per cell (optional): a second panel
-                     title: str='Joint latent space', # figure title
+                     title: str='Joint latent space', # title of a new figure (not set with `axes`)
                      path: str|Path|None=None, # save as PNG here
                      seed: int=0, # UMAP seed
+                     axes=None, # one Axes per panel (1, or 2 with labels), or None for a new figure
                     ) -> Figure:
     "UMAP of the latent space coloured by Leiden clusters (labelled on the data) and, if given, by true labels."
     z = np.asarray(z)
     clusters = _as_labels(clusters, len(z), 'clusters')
-    if labels is not None: labels = _as_labels(labels, len(z), 'labels')
-    xy = umap_embedding(z, seed=seed)
-    n_panels = 1 if labels is None else 2
-    fig, axes = plt.subplots(1, n_panels, figsize=(6 * n_panels + 1.5 * (n_panels - 1), 5.6), layout='constrained', squeeze=False)
-    n_clusters = len(set(clusters))
-    scatter_categories(axes[0, 0], xy, clusters, category_colors(clusters), f'Leiden clusters ({n_clusters})', on_data=True)
     if labels is not None:
-        scatter_categories(axes[0, 1], xy, labels, category_colors(labels, 'Dark2'), 'True labels', legend_title='label')
-    fig.suptitle(f'{title}: {len(z)} cells', fontsize=14)
-    return _save(fig, path)
+        labels = _as_labels(labels, len(z), 'labels')
+    n_panels = 1 if labels is None else 2
+    what = 'plot_latent_umap' + (' with labels' if n_panels == 2 else '')
+    given = _check_axes(axes, n_panels, what)
+    xy = umap_embedding(z, seed=seed)
+    if given is None:
+        fig, grid = plt.subplots(1, n_panels, figsize=(6 * n_panels + 1.5 * (n_panels - 1), 5.6),
+                                 layout='constrained', squeeze=False)
+        panels = list(grid.flat)
+    else:
+        fig, panels = given[0].figure, given
+    n_clusters = len(set(clusters))
+    scatter_categories(panels[0], xy, clusters, category_colors(clusters),
+                       f'Leiden clusters ({n_clusters})', on_data=True)
+    if labels is not None:
+        scatter_categories(panels[1], xy, labels, category_colors(labels, 'Dark2'), 'True labels',
+                           legend_title='label')
+    if given is None:
+        fig.suptitle(f'{title}: {len(z)} cells', fontsize=14)
+    return _finish(fig, path, own=given is None)
 
 # %% ../nbs/07_visualization.ipynb #54c5e58e
 def plot_imputation_umaps(rna_original, # measured RNA (log-normalised), cells x genes
@@ -157,38 +190,48 @@ def plot_imputation_umaps(rna_original, # measured RNA (log-normalised), cells x
                           clusters, # a Leiden cluster per cell (from the joint latent)
                           path: str|Path|None=None, # save as PNG here
                           seed: int=0, # UMAP seed
+                          axes=None, # 4 Axes (e.g. a 2x2 array) in panel order, or None
                          ) -> Figure:
     "2x2 UMAPs (measured | imputed for RNA and ATAC), all coloured by the same clusters, with one legend."
-    mats = {'rna_original': rna_original, 'rna_imputed': rna_imputed, 'atac_original': atac_original, 'atac_imputed': atac_imputed}
+    mats = {'rna_original': rna_original, 'rna_imputed': rna_imputed,
+            'atac_original': atac_original, 'atac_imputed': atac_imputed}
     n_cells = {k: v.shape[0] for k, v in mats.items()}
     if len(set(n_cells.values())) != 1:
         raise VisualizationError(f"the four matrices must hold the same cells in the same order, got {n_cells} rows; "
                                  "keep only cells measured in both modalities")
     n = rna_original.shape[0]
     clusters = _as_labels(clusters, n, 'clusters')
+    given = _check_axes(axes, 4, 'plot_imputation_umaps')
     colors = category_colors(clusters)
-    fig, axes = plt.subplots(2, 2, figsize=(11, 10), layout='constrained')
-    panels = [('rna_original', 'pca', 'RNA, measured', 'genes'), ('rna_imputed', 'pca', 'RNA imputed from ATAC', 'genes'),
-              ('atac_original', 'svd', 'ATAC, measured', 'peaks'), ('atac_imputed', 'svd', 'ATAC imputed from RNA', 'peaks')]
-    for ax, (key, reduction, title, unit) in zip(axes.flat, panels):
+    if given is None:
+        fig, grid = plt.subplots(2, 2, figsize=(11, 10), layout='constrained')
+        panels_ax = list(grid.flat)
+    else:
+        fig, panels_ax = given[0].figure, given
+    panels = [('rna_original', 'pca', 'RNA, measured', 'genes'),
+              ('rna_imputed', 'pca', 'RNA imputed from ATAC', 'genes'),
+              ('atac_original', 'svd', 'ATAC, measured', 'peaks'),
+              ('atac_imputed', 'svd', 'ATAC imputed from RNA', 'peaks')]
+    for ax, (key, reduction, title, unit) in zip(panels_ax, panels):
         n_features = mats[key].shape[1]
         xy = umap_embedding(mats[key], reduction=reduction, seed=seed)
         unit = unit if n_features > 50 else 'dimensions'  # LSI coordinates (Gaussian ATAC decoder)
-        scatter_categories(ax, xy, clusters, colors, f'{title}\n({n_features} {unit})', legend=False)
+        panel_title = f'{title}\n({n_features} {unit})'
+        scatter_categories(ax, xy, clusters, colors, panel_title, legend=False)
     handles = [Line2D([], [], ls='', marker='o', ms=8, color=c, label=k) for k, c in colors.items()]
-    fig.legend(handles=handles, title='Leiden cluster\n(joint latent)', loc='outside right center', frameon=False,
-               ncol=1 if len(colors) <= 20 else 2)
-    fig.suptitle(f'Measured vs imputed modalities: {n} cells, each panel its own UMAP', fontsize=14)
-    return _save(fig, path)
+    legend = dict(handles=handles, title='Leiden cluster\n(joint latent)', frameon=False,
+                  ncol=1 if len(colors) <= 20 else 2)
+    if given is None:
+        fig.legend(loc='outside right center', **legend)
+        fig.suptitle(f'Measured vs imputed modalities: {n} cells, each panel its own UMAP',
+                     fontsize=14)
+    else:  # the figure is yours: the legend goes right of the second panel
+        panels_ax[1].legend(loc='center left', bbox_to_anchor=(1.01, 0.5), **legend)
+    return _finish(fig, path, own=given is None)
 
 # %% ../nbs/07_visualization.ipynb #fcb70513
-def plot_marker_dotplot(lognorm_adata: ad.AnnData, # log-normalised RNA in .X (e.g. `vae.preprocessor.transform(cells)['rna']`)
-                        clusters, # a Leiden cluster per cell
-                        n_genes: int=3, # top markers per cluster
-                        path: str|Path|None=None, # save as PNG here
-                        min_cells: int=3, # clusters with fewer cells are left out of the test
-                       ) -> Figure:
-    "Dot plot of the top Wilcoxon marker genes of each cluster."
+def _marker_test(lognorm_adata, clusters, n_genes: int, min_cells: int) -> tuple:
+    "(AnnData of the tested cells with `rank_genes_groups` done, note on left-out clusters)."
     if not isinstance(lognorm_adata, ad.AnnData):
         raise VisualizationError(f"expected an AnnData of log-normalised RNA, got {type(lognorm_adata).__name__}; "
                                  "pass vae.preprocessor.transform(cells)['rna']")
@@ -196,76 +239,128 @@ def plot_marker_dotplot(lognorm_adata: ad.AnnData, # log-normalised RNA in .X (e
     x = lognorm_adata.X
     top = x.max() if x.shape[0] * x.shape[1] else 0
     if top > 30 or (x.min() if x.shape[0] * x.shape[1] else 0) < 0:
-        raise VisualizationError(f"expression ranges up to {top:.0f}: this looks like raw counts or scaled data, not log-normalised "
-                                 "expression; pass vae.preprocessor.transform(cells)['rna'] (X = log1p(1e4 * counts / library))")
+        raise VisualizationError(f"expression ranges up to {top:.0f}: this looks like raw counts "
+                                 "or scaled data, not log-normalised expression; pass "
+                                 "vae.preprocessor.transform(cells)['rna'] "
+                                 "(X = log1p(1e4 * counts / library))")
     sizes = pd.Series(clusters).value_counts()
     tiny = natural_order(sizes.index[sizes < min_cells])
     keep = ~np.isin(clusters, tiny)
     note = ''
     if tiny:
         note = f"\n(left out: cluster{'s' if len(tiny) > 1 else ''} {', '.join(tiny)}, fewer than {min_cells} cells)"
-        warnings.warn(f"marker dot plot: clusters {tiny} have fewer than {min_cells} cells and are left out of the marker test")
+        warnings.warn(f"marker dot plot: clusters {tiny} have fewer than {min_cells} cells "
+                      "and are left out of the marker test")
     groups = natural_order(clusters[keep])
     if len(groups) < 2:
-        raise VisualizationError(f"marker genes need at least 2 clusters with {min_cells}+ cells each, got {len(groups)}; "
-                                 "use more cells or a higher Leiden resolution")
-    adata = ad.AnnData(x[keep], obs=pd.DataFrame(index=lognorm_adata.obs_names[keep]), var=pd.DataFrame(index=lognorm_adata.var_names))
+        raise VisualizationError(f"marker genes need at least 2 clusters with {min_cells}+ "
+                                 f"cells each, got {len(groups)}; use more cells or a higher "
+                                 "Leiden resolution")
+    adata = ad.AnnData(x[keep], obs=pd.DataFrame(index=lognorm_adata.obs_names[keep]),
+                       var=pd.DataFrame(index=lognorm_adata.var_names))
     adata.obs['cluster'] = pd.Categorical(clusters[keep], categories=groups)
     adata.uns['log1p'] = {'base': None}
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', RuntimeWarning)  # genes never expressed in a group give NaN fold changes
         sc.tl.rank_genes_groups(adata, 'cluster', method='wilcoxon', n_genes=max(n_genes, 10))
-    dot = sc.pl.rank_genes_groups_dotplot(adata, n_genes=n_genes, groupby='cluster', standard_scale='var', dendrogram=False,
-                                          show=False, return_fig=True, colorbar_title='mean expression\n(scaled per gene)',
-                                          size_title='fraction of cells\nexpressing (%)')
+    return adata, note
+
+def plot_marker_dotplot(lognorm_adata: ad.AnnData, # log-normalised RNA in .X (preprocessed)
+                        clusters, # a Leiden cluster per cell
+                        n_genes: int=3, # top markers per cluster
+                        path: str|Path|None=None, # save as PNG here
+                        min_cells: int=3, # clusters with fewer cells are left out of the test
+                        ax=None, # a grid Axes, split by scanpy into dots and legends, or None
+                       ) -> Figure:
+    "Dot plot of the top Wilcoxon marker genes of each cluster."
+    if ax is not None:
+        ax = _check_axes(ax, 1, 'plot_marker_dotplot')[0]
+        if ax.get_subplotspec() is None:
+            raise VisualizationError("plot_marker_dotplot needs an Axes on a grid (plt.subplots, "
+                                     "fig.add_subplot), not fig.add_axes: scanpy splits its grid "
+                                     "cell into the plot and the legends")
+    adata, note = _marker_test(lognorm_adata, clusters, n_genes, min_cells)
+    title = f'Top {n_genes} marker genes per Leiden cluster (Wilcoxon, {adata.n_obs} cells){note}'
+    dot = sc.pl.rank_genes_groups_dotplot(
+        adata, n_genes=n_genes, groupby='cluster', standard_scale='var', dendrogram=False,
+        show=False, return_fig=True, ax=ax, title=None if ax is None else title,
+        colorbar_title='mean expression\n(scaled per gene)',
+        size_title='fraction of cells\nexpressing (%)')
     dot.make_figure()
     fig = dot.fig
-    # scanpy leaves empty room above the plot: put the title just above what is drawn
-    renderer, to_fig = fig.canvas.get_renderer(), fig.transFigure.inverted()
-    top = max(ax.get_tightbbox(renderer).transformed(to_fig).y1 for ax in fig.axes if ax.axison or ax.texts)
-    fig.suptitle(f'Top {n_genes} marker genes per Leiden cluster (Wilcoxon, {int(keep.sum())} cells){note}',
-                 y=top + 0.03, va='bottom', fontsize=12)
-    return _save(fig, path)
+    if ax is None:
+        # scanpy leaves empty room above the plot: put the title just above what is drawn
+        renderer, to_fig = fig.canvas.get_renderer(), fig.transFigure.inverted()
+        drawn = [a for a in fig.axes if a.axison or a.texts]
+        top = max(a.get_tightbbox(renderer).transformed(to_fig).y1 for a in drawn)
+        fig.suptitle(title, y=top + 0.03, va='bottom', fontsize=12)
+    return _finish(fig, path, own=ax is None)
 
 # %% ../nbs/07_visualization.ipynb #2adfe174
 LOSS_PANELS = [('loss', 'Total loss'), ('recon_rna', 'RNA reconstruction'), ('recon_atac', 'ATAC reconstruction'),
                ('kl', 'KL divergence')]
 
-def plot_training_curves(history, # `vae.history` (list of dicts) or the DataFrame `vae.train` returns
+def _loss_panel(ax, h: pd.DataFrame, key: str, title: str, styles: dict, marker: dict, best):
+    "One loss component per epoch, train and validation; log scale if it spans over a factor of 10."
+    values = []
+    for split, style in styles.items():
+        col = f'{split}_{key}'
+        if col in h and h[col].notna().any():
+            ax.plot(h['epoch'], h[col], **style, **marker)
+            values.append(h[col].dropna().values)
+    if not values:
+        ax.text(0.5, 0.5, f'no {key} in the history', ha='center', va='center',
+                transform=ax.transAxes)
+    values = np.concatenate(values) if values else np.array([1.0])
+    if (values > 0).all() and values.max() / values.min() > 10:
+        ax.set_yscale('log')
+        title += ' (log scale)'
+    if best is not None:
+        ax.axvline(best, color='grey', ls=':', lw=1.2)
+    ax.set_title(title, fontsize=12)
+    ax.set_ylabel('mean per cell')
+    ax.grid(alpha=0.3)
+
+def plot_training_curves(history, # `vae.history` (list of dicts) or the DataFrame of `vae.train`
                          path: str|Path|None=None, # save as PNG here
+                         axes=None, # 4 Axes (e.g. a 2x2 array), one per loss component, or None
                         ) -> Figure:
     "Loss components per epoch (train and validation), the KL weight on a twin axis, and the best epoch."
     h = pd.DataFrame(history)
     if h.empty or 'epoch' not in h or 'train_loss' not in h:
-        raise VisualizationError("the history is empty or has no 'epoch'/'train_loss' columns; train the model first (vae.train) "
-                                 "and pass vae.history")
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), layout='constrained', sharex=True)
+        raise VisualizationError("the history is empty or has no 'epoch'/'train_loss' columns; "
+                                 "train the model first (vae.train) and pass vae.history")
+    given = _check_axes(axes, 4, 'plot_training_curves')
+    if given is None:
+        fig, grid = plt.subplots(2, 2, figsize=(11, 7.5), layout='constrained', sharex=True)
+        panels = list(grid.flat)
+    else:
+        fig, panels = given[0].figure, given
     styles = {'train': dict(color='tab:blue', label='train'), 'val': dict(color='tab:orange', label='validation')}
     marker = dict(marker='o', ms=3) if len(h) <= 40 else {}
-    best = int(h.loc[h['val_loss'].idxmin(), 'epoch']) if 'val_loss' in h and h['val_loss'].notna().any() else None
-    for ax, (key, title) in zip(axes.flat, LOSS_PANELS):
-        values = []
-        for split, style in styles.items():
-            col = f'{split}_{key}'
-            if col in h and h[col].notna().any():
-                ax.plot(h['epoch'], h[col], **style, **marker); values.append(h[col].dropna().values)
-        if not values: ax.text(0.5, 0.5, f'no {key} in the history', ha='center', va='center', transform=ax.transAxes)
-        values = np.concatenate(values) if values else np.array([1.0])
-        if (values > 0).all() and values.max() / values.min() > 10: ax.set_yscale('log'); title += ' (log scale)'
-        if best is not None: ax.axvline(best, color='grey', ls=':', lw=1.2)
-        ax.set_title(title, fontsize=12); ax.set_ylabel('mean per cell'); ax.grid(alpha=0.3)
-    for ax in axes[1]: ax.set_xlabel('epoch')
+    has_val = 'val_loss' in h and h['val_loss'].notna().any()
+    best = int(h.loc[h['val_loss'].idxmin(), 'epoch']) if has_val else None
+    for ax, (key, title) in zip(panels, LOSS_PANELS):
+        _loss_panel(ax, h, key, title, styles, marker, best)
+    for ax in panels[2:]:
+        ax.set_xlabel('epoch')
     handles = [Line2D([], [], **styles['train']), Line2D([], [], **styles['val'])]
     if 'beta' in h:
-        twin = axes[1, 1].twinx()
+        twin = panels[3].twinx()
         twin.plot(h['epoch'], h['beta'], color='tab:green', ls='--', lw=1.5)
-        twin.set_ylabel('KL weight β', color='tab:green'); twin.tick_params(axis='y', colors='tab:green')
+        twin.set_ylabel('KL weight β', color='tab:green')
+        twin.tick_params(axis='y', colors='tab:green')
         twin.set_ylim(0, max(float(h['beta'].max()), 1e-8) * 1.08)
         handles.append(Line2D([], [], color='tab:green', ls='--', label='KL weight β (right axis)'))
-    if best is not None: handles.append(Line2D([], [], color='grey', ls=':', label=f'best validation epoch ({best})'))
-    fig.legend(handles=handles, loc='outside lower center', ncol=len(handles), frameon=False)
-    fig.suptitle(f'Training curves: {len(h)} epochs', fontsize=14)
-    return _save(fig, path)
+    if best is not None:
+        best_label = f'best validation epoch ({best})'
+        handles.append(Line2D([], [], color='grey', ls=':', label=best_label))
+    if given is None:
+        fig.legend(handles=handles, loc='outside lower center', ncol=len(handles), frameon=False)
+        fig.suptitle(f'Training curves: {len(h)} epochs', fontsize=14)
+    else:  # the figure is yours: the legend goes into the first panel
+        panels[0].legend(handles=handles, fontsize=8, frameon=False)
+    return _finish(fig, path, own=given is None)
 
 # %% ../nbs/07_visualization.ipynb #3b688ca5
 def leiden_resolution(z: np.ndarray, # cells x latent dimensions
