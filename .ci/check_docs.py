@@ -11,7 +11,9 @@ settles); its rendered DOM is checked and a screenshot saved to docs_check/<page
   valid PNG, JPEG, GIF or SVG;
 - a Python traceback in the output: `Traceback (most recent call last)`, an error output cell, or a stderr output
   holding a traceback;
-- maths that MathJax could not typeset (TeX errors), or a blank screenshot.
+- maths that MathJax could not typeset (TeX errors), or a blank screenshot;
+- a stderr output block (warnings belong fixed at their source), or an absolute path of a machine in a page;
+- a public function or class (in a module's `__all__`) without a `show_doc` entry in its notebook.
 Without Chromium the browser part is skipped (exit 0 unless the file-level checks above fail) with a message.
 
 Usage: python .ci/check_docs.py [--html docs_html] [--out docs_check] [--strict] [--timeout 60] [--workers 2]
@@ -30,6 +32,8 @@ VIRTUAL_TIME_MS = 15000       # virtual time Chromium lets the page run (MathJax
 RE_TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^-{20,}\s*\n\s*\w+(Error|Exception)\s+Traceback|"
                           r"^\s*Cell In\s*\[\d*\],\s*line \d+", re.MULTILINE)
 RE_ERROR_LINE = re.compile(r"^\s*[A-Za-z_][\w.]*(Error|Exception)(:|\s*$)", re.MULTILINE)
+# paths of a build or a user's machine that a page must not show (relative paths like ../shared/data are fine)
+RE_ABSOLUTE_PATH = re.compile(r"(?:/work/|/home/|/root/|/tmp/tmp|/Users/|[A-Z]:\\Users\\|site-packages/)\S*")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
                   "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-extensions",
                   "--disable-default-apps", "--mute-audio", "--hide-scrollbars", "--force-device-scale-factor=1",
@@ -185,6 +189,24 @@ def check_dom(dom: str) -> tuple[list[str], list[str], dict]:
     return fails, warns, info
 
 
+def missing_reference_entries(nbs: Path) -> list[str]:
+    "Public functions and classes (`__all__`) of each exported module without `show_doc` in their notebook."
+    import importlib, inspect, json
+    sys.path.insert(0, str(ROOT))
+    out = []
+    for nb_path in sorted(nbs.glob("*.ipynb")):
+        cells = ["".join(c["source"]) for c in json.loads(nb_path.read_text())["cells"]]
+        m = re.search(r"#\|\s*default_exp\s+(\S+)", cells[0]) if cells else None
+        if not m: continue
+        module = importlib.import_module(f"multivae.{m.group(1)}")
+        documented = set(re.findall(r"show_doc\(([\w.]+)", "\n".join(cells)))
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and name not in documented:
+                out.append(f"{nb_path.name}: {name} is public (in __all__) but has no show_doc entry")
+    return out
+
+
 def check_page(page: Path, html_dir: Path, shots: Path, chrome: str | None, timeout: float) -> dict:
     t0 = time.time()
     rel = page.relative_to(html_dir).as_posix()
@@ -206,6 +228,12 @@ def check_page(page: Path, html_dir: Path, shots: Path, chrome: str | None, time
         target = (page.parent / unquote(u.path)).resolve()
         if not target.exists():
             res["warns"].append(f"link to {a['href'][:80]} ({a.get_text(' ', strip=True)[:40]!r}): no such page")
+    for block in soup.select('[data-mime-type="application/vnd.jupyter.stderr"]'):
+        first = block.get_text(" ", strip=True)[:120]
+        res["fails"].append(f"stderr output block (a warning to fix at its source, or to silence): {first!r}")
+    text = soup.get_text(" ")
+    for m in dict.fromkeys(RE_ABSOLUTE_PATH.findall(text)):
+        res["fails"].append(f"absolute path of a build machine in the page: {m[:100]!r}")
     for tag, attr in (("script", "src"), ("link", "href")):
         for el in soup.find_all(tag):
             v = el.get(attr) or ""
@@ -258,7 +286,10 @@ def main(argv=None) -> int:
         else: warns.append(f"{out}: not built: {nb} is listed in _quarto.yml's sidebar but does not exist yet")
     if not (html_dir / "index.html").exists(): fails.append("index.html: missing page (the landing page)")
 
-    # 2. every page, in the browser
+    # 2. every public function and class has a reference entry
+    fails += missing_reference_entries(nbs)
+
+    # 3. every page, in the browser
     chrome = find_chromium()
     if chrome is None:
         print("docs-check: chromium is not installed: the browser checks (rendering, screenshots, MathJax) are "
