@@ -27,7 +27,7 @@ from .training import (TrainingError, TRAIN_DEFAULTS, CellTensors, kl_beta, sele
                                _Loss, _cpu_weights, CheckpointSchedule)
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'IMPUTE_DEPTHS', 'RNA_SCALES', 'IMPUTED_LAYER_MAX_BYTES', 'MultiVAE', 'model_config',
+__all__ = ['CHECKPOINT_FORMAT', 'IMPUTE_DEPTHS', 'RNA_SCALES', 'IMPUTED_LAYER_MAX_BYTES', 'DE_FDR', 'MultiVAE', 'model_config',
            'split_for_model', 'check_enough_cells', 'preprocessor_args', 'counts_from_layers']
 
 # %% ../nbs/05_model.ipynb #2d27ef1a
@@ -749,3 +749,138 @@ def write_imputation(self: MultiVAE, mdata: md.MuData, # raw counts; not a view
     full[np.ix_(rows[rows >= 0], columns)] = pred.values[rows >= 0]
     adata.layers[layer] = full
     return pred
+
+# %% ../nbs/05_model.ipynb #836af99a
+DE_FDR = 0.05  # the posterior expected share of false discoveries among the features flagged
+
+def _change_table(a: np.ndarray, b: np.ndarray, effect, delta: float, fdr: float,
+                  prefix: str, flag: str) -> pd.DataFrame:
+    "scVI's change mode on paired posterior draws `a`, `b` (n_pairs x features)."
+    d = effect(a) - effect(b)  # one effect per pair of cells and feature
+    proba = (np.abs(d) > delta).mean(0)
+    p = np.clip(proba, 1e-6, 1 - 1e-6)
+    order = np.argsort(-proba, kind='stable')
+    expected_fdr = np.cumsum(1 - proba[order]) / np.arange(1, len(order) + 1)
+    n_flag = np.flatnonzero(expected_fdr <= fdr).max(initial=-1) + 1
+    flagged = np.zeros(len(proba), bool)
+    flagged[order[:n_flag]] = True
+    return pd.DataFrame({f'{prefix}_mean': d.mean(0), f'{prefix}_median': np.median(d, 0),
+                         f'{prefix}_std': d.std(0), f'proba_{flag}': proba,
+                         'bayes_factor': np.log(p) - np.log1p(-p), f'is_{flag}': flagged,
+                         'mean1': a.mean(0), 'mean2': b.mean(0)})
+
+def _check_change_args(delta, n_samples: int, fdr: float):
+    if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not delta >= 0:
+        raise ModelConfigError(f"delta must be a number >= 0 (the smallest effect that counts), "
+                               f"got {delta!r}")
+    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
+        raise ModelConfigError("n_samples must be a positive int (pairs of cells), "
+                               f"got {n_samples!r}")
+    if not 0 < fdr < 1:
+        raise ModelConfigError(f"fdr must lie between 0 and 1 (e.g. 0.05), got {fdr!r}")
+
+@patch
+def _group_cells(self: MultiVAE, mdata: md.MuData, data: CellTensors, groupby: str,
+                 group1, group2) -> tuple:
+    "Positions in `data` of the cells of `group1` and of `group2` (None: all other labelled cells)."
+    if groupby not in mdata.obs:
+        raise ModelConfigError(f"groupby={groupby!r} is not a column of mdata.obs; pass one of "
+                               f"{list(mdata.obs.columns)}")
+    labels = mdata.obs[groupby].reindex(data.obs_names)
+    known = labels.dropna().astype(str)
+    values = sorted(set(known))
+    for g in [group1] + ([] if group2 is None else [group2]):
+        if str(g) not in values:
+            raise ModelConfigError(f"group {g!r} has no cells in mdata.obs[{groupby!r}]; its "
+                                   f"groups are {values}")
+    if group2 is not None and str(group1) == str(group2):
+        raise ModelConfigError(f"group1 and group2 are both {group1!r}; compare two groups, or "
+                               "leave group2=None for the rest of the cells")
+    in1 = labels.notna().values & (labels.astype(str).values == str(group1))
+    in2 = labels.notna().values & ~in1 if group2 is None else (
+        labels.notna().values & (labels.astype(str).values == str(group2)))
+    if not in2.any():
+        raise ModelConfigError(f"no cells outside group {group1!r} to compare with; the data "
+                               "needs a second group")
+    return np.flatnonzero(in1), np.flatnonzero(in2)
+
+@patch
+@torch.no_grad()
+def _posterior_draws(self: MultiVAE, data: CellTensors, cells: np.ndarray, target: str,
+                     gen: torch.Generator, n: int, batch_size: int) -> np.ndarray:
+    "`n` draws z ~ q(z | x) of cells drawn from `cells`, decoded: rho (x 1e4 f) or P(open)."
+    pick = cells[torch.randint(len(cells), (n,), generator=gen).numpy()]
+    decoder = self.module.decoders[target]
+    per_10k = self.preprocessor.config['target_sum'] * self.preprocessor.hvg_fraction
+    out = np.empty((n, len(self.feature_names(target))), np.float32)
+    self.module.eval()
+    for start in range(0, n, batch_size):
+        inputs, mask, batch = data.batch(pick[start:start + batch_size], self.device)
+        mu, logvar = self.module.encode(inputs, mask, batch)
+        noise = torch.randn(mu.shape, generator=gen).to(mu)
+        z = mu + torch.exp(0.5 * logvar) * noise
+        lib = torch.ones(len(z), device=z.device)  # the median depth (the rates ignore it)
+        params = decoder(z, batch, lib)
+        pred = params['rate'] * per_10k if target == 'rna' else decoder.expected(params)
+        out[start:start + len(pred)] = pred.cpu().numpy()
+    return out
+
+@patch
+def _change_mode(self: MultiVAE, mdata, target, groupby, group1, group2, n_samples, seed,
+                 batch_size) -> tuple:
+    "Paired posterior draws of `target` for the two groups, with the same seed the same draws."
+    data = self._tensors(mdata)
+    cells1, cells2 = self._group_cells(mdata, data, groupby, group1, group2)
+    gen = torch.Generator().manual_seed(int(seed))
+    a = self._posterior_draws(data, cells1, target, gen, n_samples, batch_size)
+    b = self._posterior_draws(data, cells2, target, gen, n_samples, batch_size)
+    return a, b
+
+
+# %% ../nbs/05_model.ipynb #d2cf0a2b
+@patch
+def differential_expression(self: MultiVAE, mdata: md.MuData, # raw counts of the cells compared
+                            groupby: str, # the column of mdata.obs with the groups
+                            group1, # the group tested
+                            group2=None, # the group it is compared with (None: all other cells)
+                            delta: float=0.25, # the smallest |log2 fold change| that counts
+                            n_samples: int=2000, # pairs of cells, one posterior draw each
+                            seed: int=0, # the draws' seed: the same seed, the same table
+                            fdr: float=DE_FDR, # the expected false discoveries among `is_de`
+                            pseudocount: float=0.01, # added to counts per 10k before the log
+                            batch_size: int=2048,
+                           ) -> pd.DataFrame: # one row per gene of feature_names('rna')
+    "Bayesian differential expression of `group1` vs `group2` (scVI's change mode), by gene."
+    if self.likelihoods['rna'] != 'nb':
+        raise ModelConfigError("differential_expression needs rna_likelihood='nb' (it compares "
+                               "the decoded proportions rho); this model's RNA decoder is gaussian")
+    _check_change_args(delta, n_samples, fdr)
+    a, b = self._change_mode(mdata, 'rna', groupby, group1, group2, n_samples, seed, batch_size)
+    log2 = lambda x: np.log2(x + pseudocount)
+    table = _change_table(a, b, log2, delta, fdr, 'lfc', 'de')
+    table.index = pd.Index(self.feature_names('rna'), name='gene')
+    return table
+
+
+# %% ../nbs/05_model.ipynb #84dd946f
+@patch
+def differential_accessibility(self: MultiVAE, mdata: md.MuData, # raw counts of the cells compared
+                               groupby: str, # the column of mdata.obs with the groups
+                               group1, # the group tested
+                               group2=None, # the group it is compared with (None: all other cells)
+                               delta: float=0.05, # the smallest |difference of P(open)| that counts
+                               n_samples: int=2000, # pairs of cells, one posterior draw each
+                               seed: int=0, # the draws' seed: the same seed, the same table
+                               fdr: float=DE_FDR, # the expected false discoveries among `is_da`
+                               batch_size: int=2048,
+                              ) -> pd.DataFrame: # one row per peak of feature_names('atac')
+    "Bayesian differential accessibility of `group1` vs `group2` (the change mode), by peak."
+    if self.likelihoods['atac'] != 'bernoulli':
+        raise ModelConfigError("differential_accessibility needs atac_likelihood='bernoulli' (it "
+                               "compares peaks' probabilities); this model decodes LSI coordinates")
+    _check_change_args(delta, n_samples, fdr)
+    a, b = self._change_mode(mdata, 'atac', groupby, group1, group2, n_samples, seed, batch_size)
+    table = _change_table(a, b, lambda p: p, delta, fdr, 'diff', 'da')
+    table.index = pd.Index(self.feature_names('atac'), name='peak')
+    return table
+
