@@ -89,14 +89,19 @@ def _dense(x) -> np.ndarray:
 
 BLOCK_VALUES = 1_000_000  # entries a metric makes dense at a time (float64: 8 MB, and its ranks and sorts)
 
+def _blocks(n_items: int, item_size: int, max_values: int=BLOCK_VALUES) -> list:
+    "Slices of `n_items` rows (or columns) of `item_size` entries each, about `max_values` a slice."
+    step = max(1, max_values // max(item_size, 1))
+    return [slice(start, start + step) for start in range(0, n_items, step)]
+
 def _row_blocks(true, pred, max_values: int=BLOCK_VALUES):
     "Dense float64 blocks `(start, true_rows, pred_rows)` of about `max_values` entries, NaN-checked."
     _check_pair(true, pred)
     n, m = true.shape
-    step = max(1, max_values // max(m, 1))
     true = true.tocsr() if sp.issparse(true) else true
-    for start in range(0, n, step):
-        t, p = _dense(true[start:start + step]), _dense(pred[start:start + step])
+    for rows in _blocks(n, m, max_values):
+        start = rows.start
+        t, p = _dense(true[rows]), _dense(pred[rows])
         for name, v in [('true', t), ('pred', p)]:
             if not np.isfinite(v).all():
                 raise MetricError(f"{name} has NaN or infinite values (rows {start}-{start + len(v) - 1}); "
@@ -206,9 +211,9 @@ def per_feature_auc(binary, # (cells, features) 0/1 observed, e.g. open peaks; d
     n, m = binary.shape
     binary = binary.tocsc() if sp.issparse(binary) else binary
     out = np.empty((2, m))
-    step = max(1, max_values // max(n, 1))
-    for start in range(0, m, step):
-        b, p = _dense(binary[:, start:start + step]).T, _dense(prob[:, start:start + step]).T
+    for cols in _blocks(m, n, max_values):
+        start = cols.start
+        b, p = _dense(binary[:, cols]).T, _dense(prob[:, cols]).T
         if not np.isfinite(p).all(): raise MetricError("prob has NaN or infinite values; fix them before scoring")
         _check_binary(b, 0)
         auroc, ap = _auc_rows(b, p, with_ap)
@@ -320,16 +325,11 @@ def knn_baseline(train_source, # (train cells, dims) source-modality representat
 # %% ../nbs/06_evaluation.ipynb #599b0f26
 RIDGE_ALPHAS = (1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10, 100)  # relative to the largest squared singular value
 
-def _ridge_rows(n_rows: int, n_features: int, max_values: int=BLOCK_VALUES):
-    "Row blocks of about `max_values` entries."
-    step = max(1, max_values // max(n_features, 1))
-    return [slice(start, start + step) for start in range(0, n_rows, step)]
-
 def _ridge_predict(query, x_mean, w, y_mean) -> np.ndarray:
     "`(query - x_mean) @ w + y_mean` in float32, made block by block (no float64 copy of the whole)."
     q = np.asarray(query, dtype=np.float64) - x_mean
     out = np.empty((len(q), w.shape[1]), np.float32)
-    for rows in _ridge_rows(len(q), w.shape[1]):
+    for rows in _blocks(len(q), w.shape[1]):
         out[rows] = q[rows] @ w + y_mean
     return out
 
@@ -338,7 +338,7 @@ def _ridge_sq_error(query, target, x_mean, w, y_mean) -> float:
     q = np.asarray(query, dtype=np.float64) - x_mean
     target = target.tocsr() if sp.issparse(target) else np.asarray(target)
     total = 0.0
-    for rows in _ridge_rows(len(q), w.shape[1]):
+    for rows in _blocks(len(q), w.shape[1]):
         total += float(((q[rows] @ w + y_mean - _dense(target[rows])) ** 2).sum())
     return total / (target.shape[0] * target.shape[1])
 

@@ -512,13 +512,8 @@ def _decode_params(self: MultiVAE, inputs: dict, mask: torch.Tensor, source: str
                    batch: torch.Tensor|None, decode_batch: torch.Tensor|None,
                    lib: torch.Tensor) -> dict:
     "Target parameters from the mean of `source` ('joint': all a cell has), in `decode_batch`."
-    if source != 'joint' and decode_batch is batch:
-        return self.module.decode_from(inputs, source, target, batch, lib)
-    if source != 'joint':  # one expert, as in `decode_from`, with another batch to decode in
-        j = self.module.names.index(source)
-        mask = torch.zeros_like(mask)
-        mask[:, j] = 1
-        inputs = {source: inputs[source]}
+    if source != 'joint':
+        return self.module.decode_from(inputs, source, target, batch, lib, decode_batch)
     mu = self.module.encode(inputs, mask, batch)[0]
     return self.module.decoders[target](mu, decode_batch, lib)
 

@@ -274,6 +274,7 @@ def _module_decode_from(self, inputs: dict, # the source modality's tensors (at 
                         target: str, # modality to decode
                         batch: torch.Tensor|None=None, # batch codes
                         library: torch.Tensor|None=None, # per-cell depth to decode the target at (None: 1)
+                        decode_batch: torch.Tensor|None=None, # batch codes to decode in (None: `batch`)
                        ) -> dict:
     "Decoded parameters of the target modality from the posterior mean of the source modality alone."
     for name in (source, target):
@@ -283,7 +284,7 @@ def _module_decode_from(self, inputs: dict, # the source modality's tensors (at 
     mask[:, self.names.index(source)] = 1
     mu, _ = self.encode({source: inputs[source]}, mask, batch)
     lib = torch.ones(n, device=mu.device) if library is None else library.to(mu.device, mu.dtype)
-    return self.decoders[target](mu, batch, lib)
+    return self.decoders[target](mu, batch if decode_batch is None else decode_batch, lib)
 
 @torch.no_grad()
 def _module_impute(self, inputs: dict, source: str, target: str, batch: torch.Tensor|None=None,
