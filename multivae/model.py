@@ -20,7 +20,7 @@ import multivae
 from .defaults import MODEL_DEFAULTS  # re-exported: multivae.model.MODEL_DEFAULTS
 from .data import atomic_path
 from .preprocessing import (Preprocessor, PreprocessingError, split_cells, split_sizes,
-                                    fewest_cells, _as_mudata)
+                                    fewest_cells, _as_mudata, _holds_out)
 from .module import MultiVAEModule, ModelConfigError, FUSIONS, nb_expected_log1p
 from .training import (TrainingError, TRAIN_DEFAULTS, CellTensors, kl_beta, select_device, save_atomic,
                                distributed_context, train_epoch, evaluate_loss, make_optimizer, cpu_has_native_bf16,
@@ -124,7 +124,7 @@ def check_enough_cells(n_cells: int, # cells in the data
                 "kept")
     sizes = split_sizes(n_cells, test_size, val_size)
     n_train = sizes['train']
-    held_out = (sizes['test'] > 0 or test_size == 0) and (sizes['val'] > 0 or val_size == 0)
+    held_out = _holds_out(sizes, test_size, val_size)
     lower = []
     if n_train >= 2 and held_out:  # the same split could then do with smaller settings
         if n_lsi + 1 > n_train:

@@ -204,6 +204,10 @@ def split_sizes(n_cells: int, # number of cells to split
     n_val = _n_held_out(n_cells, n_cells - n_test, val_size)
     return {'train': n_cells - n_test - n_val, 'val': n_val, 'test': n_test}
 
+def _holds_out(sizes: dict, test_size: float, val_size: float) -> bool:
+    "Whether a split of `split_sizes` has a cell in each part asked for (a fraction above 0)."
+    return (sizes['test'] > 0 or test_size == 0) and (sizes['val'] > 0 or val_size == 0)
+
 def fewest_cells(n_train: int, # training cells needed
                  test_size: float=0.2, # fraction held out for testing
                  val_size: float=0.1, # fraction of all cells used for validation
@@ -212,8 +216,7 @@ def fewest_cells(n_train: int, # training cells needed
     n_cells = max(n_train, 1)
     while True:
         sizes = split_sizes(n_cells, test_size, val_size)
-        held_out = (sizes['test'] > 0 or test_size == 0) and (sizes['val'] > 0 or val_size == 0)
-        if sizes['train'] >= n_train and held_out:
+        if sizes['train'] >= n_train and _holds_out(sizes, test_size, val_size):
             return n_cells
         n_cells += 1
 

@@ -72,6 +72,13 @@ def _check_axes(axes, n: int, what: str) -> list|None:
                                  f"got {len(flat)} object(s) of type {got}; pass {need} or None")
     return flat
 
+def _figure_and_panels(given: list|None, nrows: int, ncols: int, **subplots) -> tuple:
+    "(figure, panels): those of the checked `given` Axes, or of a new figure of nrows x ncols."
+    if given is not None:
+        return given[0].figure, given
+    fig, grid = plt.subplots(nrows, ncols, layout='constrained', squeeze=False, **subplots)
+    return fig, list(grid.flat)
+
 def _finish(fig: Figure, path, own: bool) -> Figure:
     "Save `fig` as PNG (if `path`); close it if this module made and saved it, so it never leaks."
     if path is not None:
@@ -166,12 +173,8 @@ def plot_latent_umap(z: np.ndarray, # cells x latent dimensions (e.g. `vae.get_l
     what = 'plot_latent_umap' + (' with labels' if n_panels == 2 else '')
     given = _check_axes(axes, n_panels, what)
     xy = umap_embedding(z, seed=seed)
-    if given is None:
-        fig, grid = plt.subplots(1, n_panels, figsize=(6 * n_panels + 1.5 * (n_panels - 1), 5.6),
-                                 layout='constrained', squeeze=False)
-        panels = list(grid.flat)
-    else:
-        fig, panels = given[0].figure, given
+    fig, panels = _figure_and_panels(given, 1, n_panels,
+                                     figsize=(6 * n_panels + 1.5 * (n_panels - 1), 5.6))
     n_clusters = len(set(clusters))
     scatter_categories(panels[0], xy, clusters, category_colors(clusters),
                        f'Leiden clusters ({n_clusters})', on_data=True)
@@ -203,11 +206,7 @@ def plot_imputation_umaps(rna_original, # measured RNA (log-normalised), cells x
     clusters = _as_labels(clusters, n, 'clusters')
     given = _check_axes(axes, 4, 'plot_imputation_umaps')
     colors = category_colors(clusters)
-    if given is None:
-        fig, grid = plt.subplots(2, 2, figsize=(11, 10), layout='constrained')
-        panels_ax = list(grid.flat)
-    else:
-        fig, panels_ax = given[0].figure, given
+    fig, panels_ax = _figure_and_panels(given, 2, 2, figsize=(11, 10))
     panels = [('rna_original', 'pca', 'RNA, measured', 'genes'),
               ('rna_imputed', 'pca', 'RNA imputed from ATAC', 'genes'),
               ('atac_original', 'svd', 'ATAC, measured', 'peaks'),
@@ -331,11 +330,7 @@ def plot_training_curves(history, # `vae.history` (list of dicts) or the DataFra
         raise VisualizationError("the history is empty or has no 'epoch'/'train_loss' columns; "
                                  "train the model first (vae.train) and pass vae.history")
     given = _check_axes(axes, 4, 'plot_training_curves')
-    if given is None:
-        fig, grid = plt.subplots(2, 2, figsize=(11, 7.5), layout='constrained', sharex=True)
-        panels = list(grid.flat)
-    else:
-        fig, panels = given[0].figure, given
+    fig, panels = _figure_and_panels(given, 2, 2, figsize=(11, 7.5), sharex=True)
     styles = {'train': dict(color='tab:blue', label='train'), 'val': dict(color='tab:orange', label='validation')}
     marker = dict(marker='o', ms=3) if len(h) <= 40 else {}
     has_val = 'val_loss' in h and h['val_loss'].notna().any()
