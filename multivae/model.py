@@ -572,7 +572,7 @@ def feature_names(self: MultiVAE, modality: str) -> list:
     return [f'LSI_{i + 1}' for i in range(self.preprocessor.lsi_components.shape[0])]
 
 # %% ../nbs/05_model.ipynb #0e8b6f87
-def _check_writable(mdata: md.MuData, what: str):
+def _refuse_views(mdata: md.MuData, what: str):
     "Refuse to write into a view of a MuData, or into a modality that is a view."
     parts = [('mdata', mdata)] + [(f"mdata['{m}']", a) for m, a in mdata.mod.items()]
     views = [name for name, part in parts if part.is_view]
@@ -656,7 +656,7 @@ def get_latent_representation(self: MultiVAE, mdata: md.MuData, # raw counts of 
     if modality not in (None, 'rna', 'atac'):
         raise ModelConfigError(f"unknown modality {modality!r}; use None, 'rna' or 'atac'")
     if inplace:
-        _check_writable(mdata, 'get_latent_representation(inplace=True)')
+        _refuse_views(mdata, 'get_latent_representation(inplace=True)')
     data = self._tensors(mdata)
     z = self._encode_cells(data, modality, batch_size)
     if modality is not None:
@@ -725,7 +725,7 @@ def write_imputation(self: MultiVAE, mdata: md.MuData, # raw counts; not a view
     if target == 'atac' and self.likelihoods['atac'] != 'bernoulli':
         raise ModelConfigError("a gaussian peak decoder predicts LSI coordinates, not peaks; "
                                "they have no layer: use impute(source='rna', target='atac')")
-    _check_writable(mdata, 'write_imputation')
+    _refuse_views(mdata, 'write_imputation')
     adata = mdata.mod[target]
     size = adata.n_obs * adata.n_vars * 4
     if size > max_bytes:
